@@ -1,0 +1,253 @@
+// A request/reply client for rtnetlink on one NetlinkSocket: dumps (routes, links, addresses) and
+// the batched route writer. In: KernelRoute operations. Out: decoded kernel objects, and for each
+// batch the operations the kernel refused with its errno and extended-ack text.
+//
+// Batching: many RTM_NEWROUTE/RTM_DELROUTE go into one send buffer. Only the last message of each
+// buffer asks for an ack; the others carry no NLM_F_ACK, so the kernel answers them only when they
+// fail ("if (err || (nlh->nlmsg_flags & NLM_F_ACK)) netlink_ack(...)", net/netlink/af_netlink.c
+// netlink_rcv_skb). Every message has its own sequence number, and an error ack echoes the failed
+// request's header, so seq - firstSeq is the index of the failed operation. The kernel handles a
+// NETLINK_ROUTE request inside the sendmsg() call, so when the last message's ack arrives every
+// earlier error is already queued ahead of it.
+import type { NetlinkSocket } from '../../sys/netlink.ts';
+import { strerror } from '../../sys/netlink.ts';
+import type { KernelAddress, KernelLink } from './link-message.ts';
+import { decodeAddress, decodeLink, encodeAddrDumpRequest, encodeLinkDumpRequest } from './link-message.ts';
+import type { NlMessage } from './nlmsg.ts';
+import { NlWriter, decodeAck, messages } from './nlmsg.ts';
+import type { DecodedRoute, KernelRoute } from './route-message.ts';
+import { decodeRoute, encodeRoute, encodeRouteDumpRequest } from './route-message.ts';
+import { NlmFlag, NlmsgType, RtmType } from './rtnetlink-constants.ts';
+
+/** One change to the kernel table: replace (create or overwrite) or delete a route. */
+export interface RouteOp {
+  readonly op: 'replace' | 'delete';
+  readonly route: KernelRoute;
+}
+
+/** An operation the kernel refused. */
+export interface RouteOpFailure {
+  /** Index into the ops array given to applyBatch. */
+  readonly index: number;
+  /** Positive errno (e.g. 101 ENETUNREACH). */
+  readonly errno: number;
+  /** The kernel's extended-ack text, or strerror(errno) when it gave none. */
+  readonly message: string;
+}
+
+export interface BatchResult {
+  readonly failures: RouteOpFailure[];
+  /** Set when the receive queue overflowed: some errors may be lost; re-dump to know the truth. */
+  readonly overrun: boolean;
+}
+
+const YIELD_AFTER_MS = 8;
+
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export class RtnlError extends Error {
+  readonly errno: number;
+  constructor(what: string, errno: number, text: string | null) {
+    super(`${what}: ${text ?? strerror(errno)} (errno ${errno})`);
+    this.name = 'RtnlError';
+    this.errno = errno;
+  }
+}
+
+export class RtnlClient {
+  readonly sock: NetlinkSocket;
+  private seq: number;
+  private readonly writer = new NlWriter(1 << 20);
+  private readonly rx = Buffer.alloc(1 << 16);
+  /** Bytes of messages per send; the socket's sndbuf must exceed it. */
+  readonly batchBytes: number;
+
+  constructor(sock: NetlinkSocket, options: { batchBytes?: number } = {}) {
+    this.sock = sock;
+    this.seq = (Date.now() & 0x3fffffff) >>> 0;
+    this.batchBytes = options.batchBytes ?? 1 << 20;
+  }
+
+  /** Take n contiguous sequence numbers; wraps to 1 before passing 2^32 so a range never splits. */
+  private takeSeqs(n = 1): number {
+    if (this.seq + n >= 0xffffffff) this.seq = 1;
+    const s = this.seq;
+    this.seq += n;
+    return s;
+  }
+
+  /** Receive one datagram, waiting off the event loop if none is queued yet. Returns its length. */
+  private async receive(): Promise<number> {
+    for (;;) {
+      const n = this.sock.recvInto(this.rx);
+      if (n >= 0) return n;
+      if (this.sock.isClosed) throw new Error('netlink socket closed');
+      await this.sock.waitReadable(1000);
+    }
+  }
+
+  /**
+   * Run one dump request; call onMessage for each answer until NLMSG_DONE. Yields to the event
+   * loop every few milliseconds. Restarts when the kernel flags NLM_F_DUMP_INTR (the table changed
+   * while it was being dumped) — onRestart lets the caller drop what it collected.
+   */
+  private async dump(
+    encode: (w: NlWriter, seq: number) => void,
+    onMessage: (m: NlMessage) => void,
+    onRestart: () => void,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const seq = this.takeSeqs();
+      this.writer.reset();
+      encode(this.writer, seq);
+      this.sock.send(this.writer.result());
+      let interrupted = false;
+      let done = false;
+      let sliceStart = performance.now();
+      while (!done) {
+        const n = await this.receive();
+        for (const m of messages(this.rx, n)) {
+          if (m.seq !== seq) continue; // a late answer to an earlier request
+          if (m.flags & NlmFlag.DUMP_INTR) interrupted = true;
+          if (m.type === NlmsgType.DONE) {
+            done = true;
+            break;
+          }
+          if (m.type === NlmsgType.ERROR) {
+            const ack = decodeAck(m);
+            if (ack.error === 0) continue;
+            throw new RtnlError('dump', -ack.error, ack.message);
+          }
+          onMessage(m);
+        }
+        if (performance.now() - sliceStart > YIELD_AFTER_MS) {
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
+      }
+      if (!interrupted || attempt >= 5) return;
+      onRestart();
+    }
+  }
+
+  /** All routes of a family (AF_INET/AF_INET6), optionally only one table and protocol. */
+  async dumpRoutes(
+    family: number,
+    filter: { table?: number; protocol?: number } = {},
+  ): Promise<DecodedRoute[]> {
+    let out: DecodedRoute[] = [];
+    await this.dump(
+      (w, seq) => encodeRouteDumpRequest(w, seq, family, filter),
+      (m) => {
+        if (m.type !== RtmType.NEWROUTE) return;
+        const r = decodeRoute(m);
+        // The kernel filters only with NETLINK_GET_STRICT_CHK; filter again so either way is right.
+        if (filter.table !== undefined && r.table !== filter.table) return;
+        if (filter.protocol !== undefined && r.protocol !== filter.protocol) return;
+        out.push(r);
+      },
+      () => (out = []),
+    );
+    return out;
+  }
+
+  async dumpLinks(): Promise<KernelLink[]> {
+    let out: KernelLink[] = [];
+    await this.dump(
+      (w, seq) => encodeLinkDumpRequest(w, seq),
+      (m) => {
+        if (m.type === RtmType.NEWLINK) out.push(decodeLink(m));
+      },
+      () => (out = []),
+    );
+    return out;
+  }
+
+  async dumpAddresses(family = 0): Promise<KernelAddress[]> {
+    let out: KernelAddress[] = [];
+    await this.dump(
+      (w, seq) => encodeAddrDumpRequest(w, seq, family),
+      (m) => {
+        if (m.type === RtmType.NEWADDR) out.push(decodeAddress(m));
+      },
+      () => (out = []),
+    );
+    return out;
+  }
+
+  /**
+   * Apply route operations in as few sends as fit batchBytes each, yielding to the event loop
+   * between sends. Returns the operations the kernel refused; all others took effect.
+   */
+  async applyBatch(ops: readonly RouteOp[]): Promise<BatchResult> {
+    const failures: RouteOpFailure[] = [];
+    let overrun = false;
+    let i = 0;
+    let sliceStart = performance.now();
+    while (i < ops.length) {
+      const w = this.writer;
+      w.reset();
+      const first = i;
+      // At least 36 bytes per message, so this many numbers always cover one send.
+      const firstSeq = this.takeSeqs(Math.ceil(this.batchBytes / 36) + 1);
+      let seq = firstSeq;
+      while (i < ops.length && w.pos < this.batchBytes) {
+        const { op, route } = ops[i];
+        const last = i === ops.length - 1 || w.pos + 512 >= this.batchBytes;
+        const ack = last ? NlmFlag.ACK : 0;
+        if (op === 'replace') {
+          encodeRoute(
+            w,
+            RtmType.NEWROUTE,
+            NlmFlag.REQUEST | NlmFlag.CREATE | NlmFlag.REPLACE | ack,
+            seq,
+            route,
+          );
+        } else {
+          encodeRoute(w, RtmType.DELROUTE, NlmFlag.REQUEST | ack, seq, route);
+        }
+        seq++;
+        i++;
+        if (last) break;
+      }
+      const lastSeq = seq - 1;
+      this.sock.send(w.result());
+      try {
+        await this.collectAcks(firstSeq, lastSeq, first, failures);
+      } catch (e) {
+        if ((e as { errno?: number }).errno !== 105) throw e; // ENOBUFS: acks were dropped
+        overrun = true;
+      }
+      if (performance.now() - sliceStart > YIELD_AFTER_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
+    }
+    return { failures, overrun };
+  }
+
+  private async collectAcks(
+    firstSeq: number,
+    lastSeq: number,
+    firstIndex: number,
+    failures: RouteOpFailure[],
+  ): Promise<void> {
+    for (;;) {
+      const n = await this.receive();
+      for (const m of messages(this.rx, n)) {
+        if (m.type !== NlmsgType.ERROR) continue;
+        const ack = decodeAck(m);
+        if (ack.seq < firstSeq || ack.seq > lastSeq) continue; // not this batch's
+        const offset = ack.seq - firstSeq;
+        if (ack.error !== 0) {
+          failures.push({
+            index: firstIndex + offset,
+            errno: -ack.error,
+            message: ack.message ?? strerror(-ack.error),
+          });
+        }
+        if (ack.seq === lastSeq) return;
+      }
+    }
+  }
+}
