@@ -256,14 +256,20 @@ export function openNetlinkInNamespace(netnsPath: string, options: NetlinkOption
     } finally {
       c_close(target);
     }
+    let sock: NetlinkSocket | null = null;
+    let failure: unknown = null;
     try {
-      return new NetlinkSocket(options);
-    } finally {
-      // Failing to return would leave this thread in the wrong namespace: a bug to crash on.
-      if (c_setns(original, Sock.CLONE_NEWNET) < 0) {
-        throw new SysError('setns (return to original namespace)', koffi.errno());
-      }
+      sock = new NetlinkSocket(options);
+    } catch (e) {
+      failure = e;
     }
+    // Failing to return would leave this thread in the wrong namespace: a bug to crash on.
+    if (c_setns(original, Sock.CLONE_NEWNET) < 0) {
+      sock?.close();
+      throw new SysError('setns (return to original namespace)', koffi.errno());
+    }
+    if (!sock) throw failure;
+    return sock;
   } finally {
     c_close(original);
   }
