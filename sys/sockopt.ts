@@ -28,6 +28,8 @@ export const SockOpt = {
   IPV6_MINHOPCOUNT: 73,
   TCP_MD5SIG: 14,
   TCP_MD5SIG_EXT: 32,
+  TCP_SAVE_SYN: 27,
+  TCP_SAVED_SYN: 28,
 } as const;
 
 /** linux/tcp.h: the longest key TCP_MD5SIG accepts. */
@@ -142,6 +144,36 @@ export function setTtl(fd: number, family: IpFamily, ttl: number): void {
   checkTtl(ttl, 1, 'TTL');
   if (family === 6) setInt(fd, IPPROTO_IPV6, SockOpt.IPV6_UNICAST_HOPS, ttl, 'IPV6_UNICAST_HOPS');
   setInt(fd, IPPROTO_IP, SockOpt.IP_TTL, ttl, 'IP_TTL');
+}
+
+/**
+ * Asks a listening socket to keep each incoming SYN's network and TCP headers (TCP_SAVE_SYN = 1)
+ * so savedSynTtl() can read the TTL the connection arrived with. Sockets accepted from it inherit
+ * the saved SYN; the kernel frees it once read.
+ */
+export function enableSavedSyn(fd: number): void {
+  setInt(fd, IPPROTO_TCP, SockOpt.TCP_SAVE_SYN, 1, 'TCP_SAVE_SYN');
+}
+
+/**
+ * The TTL (IPv4) or Hop Limit (IPv6) of the SYN that opened an accepted connection, from
+ * TCP_SAVED_SYN; null if nothing was saved (the listener lacked TCP_SAVE_SYN, or it was read
+ * already). The IPv4 header has TTL at octet 8 (RFC 791 §3.1), the IPv6 header Hop Limit at
+ * octet 7 (RFC 8200 §3); the version nibble says which.
+ */
+export function savedSynTtl(fd: number): number | null {
+  let headers: Buffer;
+  try {
+    headers = getsockopt(fd, IPPROTO_TCP, SockOpt.TCP_SAVED_SYN, 512, 'TCP_SAVED_SYN');
+  } catch (err) {
+    if (err instanceof SysError && err.code === 'ENOENT') return null;
+    throw err;
+  }
+  if (headers.length < 20) return null;
+  const version = headers[0] >> 4;
+  if (version === 4) return headers[8];
+  if (version === 6 && headers.length >= 40) return headers[7];
+  return null;
 }
 
 /** Reads back the minimum TTL (IP_MINTTL, or IPV6_MINHOPCOUNT on an IPv6 socket). */
