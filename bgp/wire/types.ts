@@ -1,6 +1,7 @@
 // The decoded forms of BGP messages: what the codec produces and consumes, and what the session
 // and RIB layers read. Prefixes are compact (struct-of-arrays of numbers) so that a full table
 // flows into the RIB without one object per prefix; strings are made only at the edges.
+import type { BgpError } from './errors.ts';
 
 /**
  * A list of prefixes of one address family, as parallel typed arrays.
@@ -83,6 +84,11 @@ export interface PathAttributes {
   otc?: number;
   /** Unknown attributes kept to pass on (optional transitive only; see attributes table). */
   unknown?: readonly RawAttribute[];
+  /**
+   * MP_REACH_NLRI / MP_UNREACH_NLRI of an AFI/SAFI the codec does not parse, kept raw (flags,
+   * type, value). The session decides what to do with a family it did not negotiate.
+   */
+  mpOther?: readonly RawAttribute[];
 }
 
 export interface OpenMessage {
@@ -145,6 +151,13 @@ export interface UpdateMessage {
   readonly attrs: PathAttributes;
   /** IPv4 NLRI field. */
   readonly nlri: PrefixList;
+  /**
+   * RFC 7606 "treat-as-withdraw": set by the decoder when a fault requires every prefix in nlri
+   * and attrs.mpReach.nlri to be handled as withdrawn (the prefixes are still listed there).
+   */
+  readonly treatAsWithdraw?: boolean;
+  /** Faults that did not reset the session (treat-as-withdraw, attribute-discard), each with its action. */
+  readonly errors?: readonly BgpError[];
 }
 
 export interface NotificationMessage {
