@@ -8,7 +8,7 @@ import type { KernelRoute } from '../rib/fib/route-message.ts';
 import { RtnlClient } from '../rib/fib/rtnl-client.ts';
 import { AddressFamily, Rtn } from '../rib/fib/rtnetlink-constants.ts';
 
-const PROTOCOL = 196;
+const PROTOCOL = 201;
 const TABLE = 254;
 const METRIC = 20;
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);

@@ -135,10 +135,10 @@ export class NlWriter {
     return at;
   }
 
-  /** Fill the 16-bit length at `at` with the bytes written since, and pad. */
+  /** Fill the 16-bit length at `at` with the bytes written since (unpadded, as rta_len is), then pad. */
   endNest(at: number): void {
-    this.pad();
     this.buf.writeUInt16LE(this.pos - at, at);
+    this.pad();
   }
 
   /** A copy-free view of what was written. */

@@ -1,0 +1,89 @@
+// What makes two kernel routes "the same route" and "already right": the key the Fib indexes
+// routes by (family + destination prefix) and the equality reconciliation uses to leave a correct
+// kernel route untouched. In: KernelRoute values. Out: keys and booleans; strings only for display.
+import type { KernelNextHop, KernelRoute } from './route-message.ts';
+import { AddressFamily, Rtn } from './rtnetlink-constants.ts';
+
+/**
+ * A Map key for a destination prefix. IPv4: the number address * 64 + length (exact below 2^38).
+ * IPv6: a short string of the four words and the length. The RIB computes it with fibKey().
+ */
+export type FibKey = number | string;
+
+export function fibKey(family: number, dst: readonly number[], dstLength: number): FibKey {
+  if (family === AddressFamily.INET) return dst[0] * 64 + dstLength;
+  return `${dst[0].toString(16)}:${dst[1].toString(16)}:${dst[2].toString(16)}:${dst[3].toString(16)}/${dstLength}`;
+}
+
+export function routeKey(r: KernelRoute): FibKey {
+  return fibKey(r.family, r.dst, r.dstLength);
+}
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Whether kernel next hop k satisfies wanted next hop w. An ifindex of 0 in w means "let the
+ * kernel pick the interface from the gateway", so any interface the kernel chose is right.
+ */
+function nextHopMatches(w: KernelNextHop, k: KernelNextHop): boolean {
+  return (
+    sameBytes(w.gateway, k.gateway) &&
+    (w.ifindex === 0 || w.ifindex === k.ifindex) &&
+    w.weight === k.weight &&
+    w.onlink === k.onlink
+  );
+}
+
+/** Whether the kernel's route k is exactly what wanted route w asks for (next hops in any order). */
+export function routeSatisfies(w: KernelRoute, k: KernelRoute): boolean {
+  if (
+    w.family !== k.family ||
+    w.dstLength !== k.dstLength ||
+    w.table !== k.table ||
+    w.protocol !== k.protocol ||
+    w.priority !== k.priority ||
+    w.type !== k.type
+  ) {
+    return false;
+  }
+  for (let i = 0; i < w.dst.length; i++) if (w.dst[i] !== k.dst[i]) return false;
+  if (w.type !== Rtn.UNICAST) return true; // blackhole/unreachable: the kernel may report lo as oif
+  if (w.nextHops.length !== k.nextHops.length) return false;
+  const used = new Array<boolean>(k.nextHops.length).fill(false);
+  outer: for (const nh of w.nextHops) {
+    for (let j = 0; j < k.nextHops.length; j++) {
+      if (!used[j] && nextHopMatches(nh, k.nextHops[j])) {
+        used[j] = true;
+        continue outer;
+      }
+    }
+    return false;
+  }
+  return true;
+}
+
+/** Human form of an address given as bytes (for logs, events and the CLI). */
+export function formatAddress(bytes: Uint8Array): string {
+  if (bytes.length === 4) return bytes.join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
+  return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
+}
+
+/** Human form of a route's destination prefix. */
+export function formatPrefix(r: Pick<KernelRoute, 'family' | 'dst' | 'dstLength'>): string {
+  const bytes = new Uint8Array(r.family === AddressFamily.INET ? 4 : 16);
+  for (let i = 0; i < r.dst.length; i++) {
+    const w = r.dst[i];
+    bytes[i * 4] = w >>> 24;
+    bytes[i * 4 + 1] = w >>> 16;
+    bytes[i * 4 + 2] = w >>> 8;
+    bytes[i * 4 + 3] = w;
+  }
+  return `${formatAddress(bytes)}/${r.dstLength}`;
+}
