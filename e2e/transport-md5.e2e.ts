@@ -64,6 +64,25 @@ class MiniLab {
     return ctl;
   }
 
+  /** zebra then bgpd from FRR, with private paths in a directory FRR's own user can write. */
+  frr(ns: string, bgpdConfig: string): string {
+    const dir = path.join(this.dir, 'frr');
+    fs.chmodSync(this.dir, 0o711); // FRR drops to its own user, which must reach `dir`
+    fs.mkdirSync(dir, { mode: 0o777 });
+    fs.chmodSync(dir, 0o777);
+    fs.writeFileSync(path.join(dir, 'zebra.conf'), 'hostname zebra\n');
+    fs.writeFileSync(path.join(dir, 'bgpd.conf'), bgpdConfig);
+    for (const daemon of ['zebra', 'bgpd']) {
+      const args = ['-f', path.join(dir, `${daemon}.conf`), '-z', path.join(dir, 'zserv.api')];
+      args.push('--vty_socket', dir, '-i', path.join(dir, `${daemon}.pid`));
+      const child = spawn('ip', ['netns', 'exec', ns, `/usr/lib/frr/${daemon}`, ...args], {
+        stdio: 'ignore',
+      });
+      if (child.pid !== undefined) this.pids.push(child.pid);
+    }
+    return dir;
+  }
+
   cleanup(): void {
     for (const pid of this.pids.splice(0)) {
       try {
@@ -80,6 +99,19 @@ class MiniLab {
       }
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Waits until `ns` has a TCP socket listening on `port` (daemons take a moment to start). */
+  async waitListening(ns: string, port: number, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      const out = execFileSync('ip', ['netns', 'exec', ns, 'ss', '-Hltn', `sport = :${port}`], {
+        encoding: 'utf8',
+      });
+      if (out.trim() !== '') return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`nothing listens on port ${port} in ${ns} after ${ms} ms`);
   }
 }
 
@@ -224,5 +256,57 @@ describe('e2e: TCP MD5 with BIRD', function () {
       encoding: 'utf8',
     });
     expect(state).to.not.match(/Established/);
+  });
+});
+
+describe('e2e: TCP MD5 with FRR', function () {
+  this.timeout(60000);
+  const lab = new MiniLab();
+  const sockets: net.Socket[] = [];
+  let pod = '';
+
+  before(async () => {
+    pod = lab.ns('pod');
+    const frr = lab.ns('frr');
+    lab.veth(pod, 'p1', frr, 'f0');
+    lab.ip(pod, 'addr add 10.31.1.1/24 dev p1');
+    lab.ip(frr, 'addr add 10.31.1.2/24 dev f0');
+    lab.frr(
+      frr,
+      [
+        'router bgp 65003',
+        ' bgp router-id 10.31.1.2',
+        ' no bgp ebgp-requires-policy',
+        ' neighbor 10.31.1.1 remote-as 65001',
+        ` neighbor 10.31.1.1 password ${KEY}`,
+        ' neighbor 10.31.1.1 passive',
+        '',
+      ].join('\n'),
+    );
+    await lab.waitListening(frr, 179, 15000);
+  });
+
+  after(() => {
+    for (const s of sockets) s.destroy();
+    lab.cleanup();
+  });
+
+  it('connects to FRR with the right key and receives its OPEN', async () => {
+    const socket = await inNetns(pod, () => connectTo({ peer: '10.31.1.2', md5Key: KEY, timeoutMs: 10000 }));
+    sockets.push(socket);
+    expectOpenHeader(await readBytes(socket, 19, 10000));
+  });
+
+  it('never gets a TCP connection to FRR with a wrong key or none: our timeout fires', async () => {
+    for (const md5Key of ['not-the-key', undefined]) {
+      let failure: unknown;
+      try {
+        sockets.push(await inNetns(pod, () => connectTo({ peer: '10.31.1.2', md5Key, timeoutMs: 2000 })));
+      } catch (err) {
+        failure = err;
+      }
+      expect(failure, String(md5Key)).to.be.instanceOf(ConnectError);
+      expect((failure as ConnectError).reason).to.equal('timeout');
+    }
   });
 });
