@@ -197,6 +197,17 @@ describe('bgp/transport listener + connector (loopback)', () => {
     await expectTimeout(connectTo({ peer: '::1', port: l.port, md5Key: 'other', timeoutMs: 500 }), 2000);
   });
 
+  it('GTSM over IPv6 loopback: hop limit 255 accepted, 254 refused', async () => {
+    const l = await startListener('::1', { minTtl: 255 });
+    track(l.listener);
+    const client = track(await connectTo({ peer: '::1', port: l.port, ttlSecurity: 1, timeoutMs: 3000 }));
+    expect(getTtl(fdOf(client), 6)).to.equal(255);
+    const server = await l.nextAccepted();
+    track(server.socket);
+    expect(getMinTtl(fdOf(server.socket), 6)).to.equal(255);
+    await expectTimeout(connectTo({ peer: '::1', port: l.port, ttl: 254, timeoutMs: 500 }), 2000);
+  });
+
   it('keys IPv4 peers on a dual-stack IPv6 socket and reports them as plain IPv4', async () => {
     const l = await startListener('::');
     track(l.listener);
