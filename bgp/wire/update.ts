@@ -61,23 +61,22 @@ export function decodeUpdate(body: Buffer, ctx: CodecContext): UpdateMessage {
     'session-reset',
   );
   const nlri = decodePrefixes(body, attrsEnd, end, Afi.IPV4, addPath, 'NLRI', 'session-reset');
-  if (attrsLength === 0) {
-    if (nlri.count === 0) return { type: 'update', withdrawn, attrs: {}, nlri };
-    // RFC 7606 §3(d): "If any of the well-known mandatory attributes are not present in an UPDATE
-    // message, then "treat-as-withdraw" MUST be used."
-    const e = missing(AttrType.ORIGIN, 'ORIGIN');
-    return { type: 'update', withdrawn, attrs: {}, nlri, treatAsWithdraw: true, errors: [e] };
-  }
-  const decoded = decodeAttributes(body, attrsStart, attrsEnd, ctx);
-  const attrs = decoded.attrs;
-  const errors = decoded.errors;
+  if (attrsLength === 0 && nlri.count === 0) return { type: 'update', withdrawn, attrs: {}, nlri };
+  const decoded =
+    attrsLength === 0
+      ? { attrs: {}, errors: [], treatAsWithdraw: false }
+      : decodeAttributes(body, attrsStart, attrsEnd, ctx);
+  const attrs: PathAttributes = decoded.attrs;
+  const errors: BgpError[] = decoded.errors;
   let treatAsWithdraw = decoded.treatAsWithdraw;
   if (!ctx.fourOctetAs) mergeAs4(attrs);
 
   const reach = nlri.count > 0 || (attrs.mpReach !== undefined && attrs.mpReach.nlri.count > 0);
   if (reach && !treatAsWithdraw) {
-    // RFC 7606 §3(d), with its note: "[RFC4760] reclassifies NEXT_HOP as what is effectively
-    // discretionary": NEXT_HOP is required only when the IPv4 NLRI field is not empty.
+    // RFC 7606 §3(d): "If any of the well-known mandatory attributes are not present in an UPDATE
+    // message, then "treat-as-withdraw" MUST be used." With its note: "[RFC4760] reclassifies
+    // NEXT_HOP as what is effectively discretionary": NEXT_HOP is required only when the IPv4
+    // NLRI field is not empty.
     if (attrs.origin === undefined) errors.push(missing(AttrType.ORIGIN, 'ORIGIN'));
     if (attrs.asPath === undefined) errors.push(missing(AttrType.AS_PATH, 'AS_PATH'));
     if (nlri.count > 0 && attrs.nextHop === undefined) errors.push(missing(AttrType.NEXT_HOP, 'NEXT_HOP'));

@@ -341,7 +341,11 @@ const CASES: readonly Case[] = [
   {
     name: '§3(d) NLRI but no attributes at all',
     bytes: body(''),
-    errors: [[3, 3, TAW]],
+    errors: [
+      [3, 3, TAW],
+      [3, 3, TAW],
+      [3, 3, TAW],
+    ],
     treatAsWithdraw: true,
   },
   { name: 'no NLRI: nothing is mandatory', bytes: body('c00804 fde90064', '', '080a'), errors: [] },
