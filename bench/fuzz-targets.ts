@@ -1,9 +1,10 @@
 // Fuzz targets: one per decoder, each with valid seed inputs for the mutator in bench/fuzz.ts. In: a
 // Buffer of arbitrary bytes. Out: whatever the decoder returns; a BgpError is an accepted outcome,
-// any other exception (or a slow input) is a bug the fuzzer reports.
+// any other exception (or a slow input) is a bug the fuzzer reports. Where we have an encoder, an
+// accepted input must also survive decode -> encode -> decode unchanged.
 // Seeds are built by our own encoders: for fuzzing they only need to be valid starting points.
 import { buildOpen, negotiate } from '../bgp/negotiate.ts';
-import { decodeCapabilities, formatCapability } from '../bgp/wire/capabilities.ts';
+import { capabilityBytes, decodeCapabilities, formatCapability } from '../bgp/wire/capabilities.ts';
 import { Framer } from '../bgp/wire/header.ts';
 import {
   MAX_EXTENDED_MESSAGE_LENGTH,
@@ -20,6 +21,7 @@ import {
 import { decodeOpen, encodeOpen } from '../bgp/wire/open.ts';
 import { decodeRouteRefresh, encodeRouteRefresh } from '../bgp/wire/route-refresh.ts';
 import { type CodecContext, DEFAULT_CONTEXT, type OpenMessage } from '../bgp/wire/types.ts';
+import { isDeepStrictEqual } from 'node:util';
 
 export interface FuzzTarget {
   readonly name: string;
@@ -169,6 +171,16 @@ const open: FuzzTarget = {
   decode(buf) {
     const remote = decodeOpen(buf);
     for (const c of remote.capabilities) formatCapability(c);
+    // Round trip: whatever we accepted, we can write, and reading that back gives the same OPEN.
+    const again = decodeOpen(body(encodeOpen(remote)));
+    if (
+      !isDeepStrictEqual(
+        { ...again, extendedOptionalParameters: 0 },
+        { ...remote, extendedOptionalParameters: 0 },
+      )
+    ) {
+      throw new Error('OPEN changed in a decode/encode/decode round trip');
+    }
     return negotiate(LOCAL_OPEN, remote, { localAs: 65001, localBgpId: 0x0a000001, minHoldTime: 3 });
   },
 };
@@ -183,7 +195,11 @@ const capabilities: FuzzTarget = {
     return b[9] === 255 && b[10] === 255 ? b.subarray(16) : b.subarray(12);
   }),
   decode(buf) {
-    return decodeCapabilities(buf).map(formatCapability);
+    const caps = decodeCapabilities(buf);
+    const again = decodeCapabilities(Buffer.concat(caps.map((c) => capabilityBytes(c))));
+    if (!isDeepStrictEqual(again, caps))
+      throw new Error('capabilities changed in a decode/encode/decode round trip');
+    return caps.map(formatCapability);
   },
 };
 
@@ -192,6 +208,14 @@ const notification: FuzzTarget = {
   seeds: NOTIFICATION_MESSAGES.map(body),
   decode(buf) {
     const n = decodeNotification(buf);
+    // encodeNotification cuts data to the message limit; compare only bodies a framer could deliver.
+    const fits = buf.length <= MAX_EXTENDED_MESSAGE_LENGTH - 19;
+    if (
+      fits &&
+      !isDeepStrictEqual(decodeNotification(body(encodeNotification(n, MAX_EXTENDED_MESSAGE_LENGTH))), n)
+    ) {
+      throw new Error('NOTIFICATION changed in a decode/encode/decode round trip');
+    }
     return describeNotification(n);
   },
 };
@@ -199,7 +223,13 @@ const notification: FuzzTarget = {
 const routeRefresh: FuzzTarget = {
   name: 'route-refresh',
   seeds: ROUTE_REFRESH_MESSAGES.map(body),
-  decode: (buf) => decodeRouteRefresh(buf),
+  decode(buf) {
+    const m = decodeRouteRefresh(buf);
+    if (!isDeepStrictEqual(decodeRouteRefresh(body(encodeRouteRefresh(m))), m)) {
+      throw new Error('ROUTE-REFRESH changed in a decode/encode/decode round trip');
+    }
+    return m;
+  },
 };
 
 const keepalive: FuzzTarget = {

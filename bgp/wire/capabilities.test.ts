@@ -121,6 +121,13 @@ describe('wire/capabilities', () => {
     ]);
   });
 
+  it('keeps an FQDN capability whose names are not UTF-8 as raw bytes (unknown, code 73)', () => {
+    const b = hex('49 04 02 c328 00');
+    const [c] = decodeCapabilities(b);
+    expect(c).to.deep.equal({ kind: 'unknown', code: 73, value: Uint8Array.from(hex('02 c328 00')) });
+    expect(capabilityBytes(c!).toString('hex')).to.equal(b.toString('hex'));
+  });
+
   it('has a descriptor for every code in the brief', () => {
     expect([...CAPABILITIES.keys()].sort((a, b) => a - b)).to.deep.equal([
       1, 2, 5, 6, 9, 64, 65, 69, 70, 71, 73, 128,

@@ -25,8 +25,11 @@ export interface CapabilityDescriptor<K extends Kind = Kind> {
   readonly code: number;
   readonly kind: K;
   readonly name: string;
-  /** Decodes a value whose length the caller has already cut (r is bounded to it). */
-  decode(r: Reader, code: number): Of<K>;
+  /**
+   * Decodes a value whose length the caller has already cut (r is bounded to it). Usually returns
+   * kind K; may return an 'unknown' capability for a value kept raw (FQDN that is not UTF-8).
+   */
+  decode(r: Reader, code: number): Of<K> | Of<'unknown'>;
   /** Octets of the Capability Value (not counting the code and length octets). */
   length(c: Of<K>): number;
   encode(w: Writer, c: Of<K>): void;
@@ -234,6 +237,8 @@ const longLivedGracefulRestart: CapabilityDescriptor<'long-lived-graceful-restar
   },
 };
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 const fqdn: CapabilityDescriptor<'fqdn'> = {
   code: CapabilityCode.FQDN,
   kind: 'fqdn',
@@ -241,15 +246,24 @@ const fqdn: CapabilityDescriptor<'fqdn'> = {
   decode(r, code) {
     // draft-walton-bgp-hostname-capability §3: Hostname Length (1), Hostname, Domain Name Length
     // (1), Domain Name. Some senders omit the domain part entirely; we accept that as "".
+    const start = r.pos;
     const hostLength = r.u8();
     if (hostLength > r.remaining) throw malformed(code, `hostname length ${hostLength} exceeds the value`);
-    const hostname = r.bytes(hostLength).toString('utf8');
-    if (r.done) return { kind: 'fqdn', hostname, domain: '' };
-    const domainLength = r.u8();
-    if (domainLength !== r.remaining) {
-      throw malformed(code, `domain length ${domainLength}, ${r.remaining} octet(s) left`);
+    const host = r.bytes(hostLength);
+    let domain: Buffer = Buffer.alloc(0);
+    if (!r.done) {
+      const domainLength = r.u8();
+      if (domainLength !== r.remaining) {
+        throw malformed(code, `domain length ${domainLength}, ${r.remaining} octet(s) left`);
+      }
+      domain = r.rest();
     }
-    return { kind: 'fqdn', hostname, domain: r.rest().toString('utf8') };
+    try {
+      return { kind: 'fqdn', hostname: utf8.decode(host), domain: utf8.decode(domain) };
+    } catch {
+      // Names that are not UTF-8 are kept as raw bytes, so they are passed on and shown unchanged.
+      return unknown.decode(new Reader(r.buf, start, r.end, r.code, r.subcode, r.what), code);
+    }
   },
   length: (c) => 2 + Buffer.byteLength(c.hostname, 'utf8') + Buffer.byteLength(c.domain, 'utf8'),
   encode(w, c) {
