@@ -354,6 +354,7 @@ export class LocRib {
   private freeSlot(slot: number): void {
     this.best[slot] = NONE;
     this.bestAttr[slot] = 0;
+    this.extraPaths[slot] = 0;
     this.nhSet[slot] = 0;
     this.prefixes.remove(slot);
   }

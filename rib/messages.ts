@@ -3,6 +3,7 @@
 //    the prefix (afi, words, length) and its next-hop addresses as bytes, or null to remove.
 //  - SendMessage: per Adj-RIB-Out update group, to the sessions of that group's peers.
 // In: nothing. Out: type definitions only.
+import type { PrefixList } from '../bgp/wire/types.ts';
 import type { RibAttrs } from './attr-intern.ts';
 import type { Prefix } from './prefix.ts';
 
@@ -22,7 +23,8 @@ export interface Announcement {
    * different local addresses.
    */
   readonly nextHopSelf: boolean;
-  readonly prefixes: readonly Prefix[];
+  /** In the codec's form, ready for bgp/wire/packer.ts packAnnouncements. */
+  readonly prefixes: PrefixList;
 }
 
 export interface SendMessage {
@@ -30,8 +32,11 @@ export interface SendMessage {
   /** The update group id (see AdjRibOut.groupOf). */
   readonly group: number;
   readonly afi: number;
+  /** Set for a dump to one peer that just joined the group; absent: for every peer of the group. */
+  readonly peer?: number;
   readonly announce: readonly Announcement[];
-  readonly withdraw: readonly Prefix[];
+  /** In the codec's form, ready for packWithdrawals; count 0 when nothing is withdrawn. */
+  readonly withdraw: PrefixList;
 }
 
 /** Where the Loc-RIB sends what it decides. */
