@@ -255,4 +255,30 @@ describe('rib/AdjRibOut', () => {
     expect(rib.locRib(1).prefixes.size).to.equal(0);
     expect(out.interner.size).to.equal(0);
   });
+
+  it('export policy runs before our AS is prepended; a MED it sets reaches the eBGP peer', () => {
+    const { rib, out, peer, seen } = setup();
+    const exp = new Policy(
+      'exp',
+      [
+        {
+          name: 'med',
+          conditions: [],
+          actions: [
+            { kind: 'set-med', value: 42 },
+            { kind: 'as-path-prepend', asn: 65000, times: 1 },
+          ],
+          result: 'accept',
+        },
+      ],
+      'reject',
+    );
+    const g = out.addPeer({ peer: peer('10.0.0.2', 65002), exportPolicy: exp });
+    rib.applyUpdate(peer('10.0.0.1', 65001), {
+      attrs: ebgpAttrs('10.0.0.1', [65001], { med: 5 }),
+      nlri: v4list('10.9.0.0/16'),
+    });
+    out.poll(0);
+    expect(seen(g)).to.deep.equal({ '10.9.0.0/16': 'path=65000 65000 65001 nh=self med=42' });
+  });
 });

@@ -289,4 +289,40 @@ describe('rib/Rib', () => {
     expect(sink.lastFib()).to.deep.equal(['10.244.1.0/24', null]);
     expect(explain(rib, parsePrefix('10.244.1.0/24')).paths[0]).to.include({ peer: 'local', best: true });
   });
+
+  it('applies import policy per prefix within one UPDATE (prefix-list statements with actions)', () => {
+    const { rib, sink, peer } = setup();
+    const policy = new Policy(
+      'imp',
+      [
+        {
+          name: 'no-default',
+          conditions: [{ kind: 'prefix-list', entries: [{ prefix: parsePrefix('0.0.0.0/0') }] }],
+          actions: [],
+          result: 'reject',
+        },
+        {
+          name: 'prefer-pods',
+          conditions: [
+            { kind: 'prefix-list', entries: [{ prefix: parsePrefix('10.244.0.0/16'), ge: 24, le: 24 }] },
+          ],
+          actions: [{ kind: 'set-local-pref', value: 300 }],
+          result: 'accept',
+        },
+      ],
+      'accept',
+    );
+    const a = peer('10.0.0.1', 65001, { importPolicy: policy });
+    rib.applyUpdate(a, {
+      attrs: attrs('10.0.0.1', [65001]),
+      nlri: v4list('0.0.0.0/0', '10.244.5.0/24', '10.9.0.0/16'),
+    });
+    expect(sink.fib.map((m) => formatPrefix(m.prefix)).sort()).to.deep.equal([
+      '10.244.5.0/24',
+      '10.9.0.0/16',
+    ]);
+    expect(explain(rib, parsePrefix('10.244.5.0/24')).paths[0].localPref).to.equal(300);
+    expect(explain(rib, parsePrefix('10.9.0.0/16')).paths[0].localPref).to.equal(null);
+    expect(rib.interner.size).to.equal(2);
+  });
 });

@@ -142,6 +142,7 @@ function conditionHolds(
     case 'prefix-list':
       return prefixListMatches(c.entries, afi, words, off, length);
     case 'as-path-regex':
+      c.regex.lastIndex = 0; // a /g or /y regex keeps state between test() calls
       return c.regex.test(asPathText(a.asPath));
     case 'as-path-contains':
       return countAs(a.asPath, c.asn) > 0;
