@@ -129,9 +129,8 @@ export function negotiate(local: OpenMessage, remote: OpenMessage, cfg: Negotiat
   if (remote.version !== BGP_VERSION) throw unsupportedVersionError(remote.version);
 
   const remoteAs = realPeerAs(remote);
-  // RFC 7607 §2: "If a BGP speaker receives zero as the peer AS in an OPEN message, it MUST abort
-  // the connection and send a NOTIFICATION with Error Code 'OPEN Message Error' and subcode 'Bad
-  // Peer AS'".
+  // RFC 7607 §2 (paraphrased): a peer AS of zero in an OPEN aborts the connection with OPEN
+  // Message Error / Bad Peer AS.
   if (remoteAs === 0) throw openMessageError(OpenSubcode.BAD_PEER_AS, 'peer AS is 0');
   // RFC 4271 §6.2: "If the Autonomous System field of the OPEN message is unacceptable, then the
   // Error Subcode MUST be set to Bad Peer AS."
@@ -140,9 +139,8 @@ export function negotiate(local: OpenMessage, remote: OpenMessage, cfg: Negotiat
   }
   const ibgp = remoteAs === cfg.localAs;
 
-  // RFC 6286 §2.2: "If the BGP Identifier field of the OPEN message is zero, or if it is the same as
-  // the BGP Identifier of the local BGP speaker and the message is from an internal peer, then the
-  // Error Subcode is set to 'Bad BGP Identifier'."
+  // RFC 6286 §2.2 (paraphrased): a BGP Identifier of zero, or one equal to ours from an internal
+  // peer, is a Bad BGP Identifier.
   if (remote.bgpId === 0) throw openMessageError(OpenSubcode.BAD_BGP_IDENTIFIER, 'BGP Identifier is 0');
   if (ibgp && remote.bgpId === cfg.localBgpId && cfg.ibgpAllowedSameId !== true) {
     throw openMessageError(OpenSubcode.BAD_BGP_IDENTIFIER, 'internal peer has our BGP Identifier');
@@ -176,9 +174,8 @@ export function negotiate(local: OpenMessage, remote: OpenMessage, cfg: Negotiat
   const ourFamilies = offeredFamilies(local);
   const families = ourFamilies.filter((f) => theirFamilies.has(familyKey(f.afi, f.safi)));
   if (families.length === 0) {
-    // RFC 5492 §5: a speaker that must refuse a peer for a missing capability sends Unsupported
-    // Capability and "The Data field of the NOTIFICATION message MUST list the set of capabilities
-    // that cause the speaker to send the message." Here: our Multiprotocol capabilities.
+    // RFC 5492 §5 (paraphrased): a speaker that refuses a peer for a missing capability sends
+    // Unsupported Capability with the capabilities at issue as Data. Here: our Multiprotocol ones.
     const data = Buffer.concat(all(local, 'multiprotocol').map((c) => capabilityBytes(c)));
     throw openMessageError(OpenSubcode.UNSUPPORTED_CAPABILITY, 'no address family in common', data);
   }
@@ -204,8 +201,8 @@ export function negotiate(local: OpenMessage, remote: OpenMessage, cfg: Negotiat
     fourOctetAs: both('four-octet-as'),
     addPathReceive,
     addPathSend,
-    // RFC 8654 §3: "A BGP speaker MAY send Extended Messages to its peer only if it has received
-    // the Extended Message Capability from that peer" — and it must be able to receive them too.
+    // RFC 8654 §3 (paraphrased): Extended Messages may be sent only to a peer that advertised the
+    // capability; we use them only when both sides did, so both directions agree.
     extendedMessage: both('extended-message'),
     ibgp,
   };

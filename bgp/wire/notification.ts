@@ -18,7 +18,7 @@ import { MAX_MESSAGE_LENGTH, MESSAGE_TYPE_NAMES, MessageType } from './iana/mess
 import type { NotificationMessage } from './types.ts';
 import { Writer } from './writer.ts';
 
-/** RFC 9003 §2: "the Shutdown Communication ... up to 255 octets" after a one-octet Length. */
+/** RFC 9003 §2 (paraphrased): the Shutdown Communication is at most 255 octets, after a one-octet Length. */
 export const MAX_SHUTDOWN_COMMUNICATION = 255;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -32,9 +32,8 @@ function carriesShutdownCommunication(code: number, subcode: number): boolean {
 
 /**
  * RFC 9003 §2 Shutdown Communication: Length (1 octet) then that many octets of UTF-8. Returns
- * undefined when absent (Length 0, no data) or unusable: RFC 8203 §4 "If a Shutdown Communication
- * with an invalid Length value, or an invalid UTF-8 sequence is received, a message indicating this
- * event SHOULD be logged" — the raw Data is kept for that.
+ * undefined when absent (Length 0, no data) or unusable. RFC 8203/9003 (paraphrased): an invalid
+ * Length or invalid UTF-8 is logged, not an error; the raw Data is kept for that.
  */
 function decodeShutdownCommunication(data: Uint8Array): string | undefined {
   if (data.length === 0) return undefined;
@@ -130,7 +129,7 @@ function u16(data: Uint8Array): number | undefined {
 function describeData(n: NotificationMessage): string | undefined {
   const { code, subcode, data } = n;
   if (code === ErrorCode.MESSAGE_HEADER && subcode === MessageHeaderSubcode.BAD_MESSAGE_LENGTH) {
-    // RFC 4271 §6.1: "the Data field MUST be set to the erroneous Length field".
+    // RFC 4271 §6.1: the Data field carries the erroneous Length field.
     const v = u16(data);
     return v === undefined ? undefined : `length ${v}`;
   }
@@ -143,8 +142,8 @@ function describeData(n: NotificationMessage): string | undefined {
     return v === undefined ? undefined : `supported version ${v}`;
   }
   if (code === ErrorCode.OPEN_MESSAGE && subcode === OpenSubcode.UNSUPPORTED_CAPABILITY) {
-    // RFC 5492 §5: "The Data field of the NOTIFICATION message MUST list the set of capabilities
-    // that cause the speaker to send the message" as <code, length, value> triples.
+    // RFC 5492 §5 (paraphrased): the Data lists the capabilities that caused the NOTIFICATION,
+    // as <code, length, value> triples.
     try {
       const caps = decodeCapabilities(Buffer.from(data));
       return caps.length === 0 ? undefined : `capabilities ${caps.map(formatCapability).join(', ')}`;

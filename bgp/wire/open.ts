@@ -57,9 +57,8 @@ export function decodeOpen(body: Buffer): OpenMessage {
   const bgpId = r.u32();
   const nonExtLength = r.u8();
   const capabilities: Capability[] = [];
-  // RFC 9072 §2: "If the value of the Non-Ext OP Len field is non-zero, and the value of the Non-Ext
-  // OP Type field is 255, then the Extended Optional Parameters Length format is used" — the
-  // parameter lengths are then two octets.
+  // RFC 9072 §2 (paraphrased): a non-zero Non-Ext OP Len followed by a Non-Ext OP Type of 255 means
+  // the extended format: a two-octet Extended Opt. Parm. Length, and two-octet parameter lengths.
   const extended =
     nonExtLength !== 0 && r.remaining > 0 && body[r.pos] === OptionalParameterType.EXTENDED_LENGTH;
   let params: Reader;
@@ -135,7 +134,7 @@ export function encodeOpen(msg: OpenMessage): Buffer {
   if (msg.capabilities.length === 0) {
     w.u8(0);
   } else if (usesExtendedForm(msg, caps)) {
-    // RFC 9072 §2: "the Non-Ext OP Len field MUST be set to 255" and the Non-Ext OP Type to 255.
+    // RFC 9072 §2 (paraphrased): the sender sets both Non-Ext OP Len and Non-Ext OP Type to 255.
     w.u8(255);
     w.u8(OptionalParameterType.EXTENDED_LENGTH);
     const extLength = w.reserveU16();
