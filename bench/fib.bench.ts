@@ -2,7 +2,7 @@
 // batched rtnetlink writer (rib/fib/rtnl-client.ts), against `ip -batch` doing the same in the
 // same run. Prints routes/s for both and the ratio. Run: `npx node bench/fib.bench.ts [sizes...]`.
 // It prints numbers; it does not pass or fail. Uses only namespaces it creates and removes.
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { FibLab, ipv4Bytes } from '../e2e/fib-lab.ts';
 import type { KernelRoute } from '../rib/fib/route-message.ts';
 import { RtnlClient } from '../rib/fib/rtnl-client.ts';
@@ -60,6 +60,8 @@ async function main(): Promise<void> {
       const installs = routes.map((route) => ({ op: 'replace' as const, route }));
       const deletes = routes.map((route) => ({ op: 'delete' as const, route }));
 
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
       let t = performance.now();
       const ins = await client.applyBatch(installs);
       const podbgpInstallMs = performance.now() - t;
@@ -67,6 +69,8 @@ async function main(): Promise<void> {
       t = performance.now();
       const del = await client.applyBatch(deletes);
       const podbgpDeleteMs = performance.now() - t;
+      loop.disable();
+      const maxStallMs = loop.max / 1e6;
       const left = lab.ipCount(ns, `route show proto ${PROTOCOL}`);
 
       let add = '';
@@ -91,6 +95,7 @@ async function main(): Promise<void> {
       console.log(
         `  podbgp withdraw: ${rate(n, podbgpDeleteMs)} (${podbgpDeleteMs.toFixed(0)} ms, ${del.failures.length} failed, ${left} left)`,
       );
+      console.log(`  podbgp longest event-loop stall during install+withdraw: ${maxStallMs.toFixed(1)} ms`);
       console.log(
         `  ip -batch install : ${rate(n, ipInstallMs)} (${ipInstallMs.toFixed(0)} ms, ${ipInstalled} in kernel)`,
       );
