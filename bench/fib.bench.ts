@@ -65,7 +65,9 @@ async function main(): Promise<void> {
       let t = performance.now();
       const ins = await client.applyBatch(installs);
       const podbgpInstallMs = performance.now() - t;
+      loop.disable(); // the synchronous `ip` count below is the bench's own stall, not podbgp's
       const installed = lab.ipCount(ns, `route show proto ${PROTOCOL}`);
+      loop.enable();
       t = performance.now();
       const del = await client.applyBatch(deletes);
       const podbgpDeleteMs = performance.now() - t;
