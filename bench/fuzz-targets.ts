@@ -2,7 +2,8 @@
 // Buffer of arbitrary bytes. Out: whatever the decoder returns; a BgpError is an accepted outcome,
 // any other exception (or a slow input) is a bug the fuzzer reports. Where we have an encoder, an
 // accepted input must also survive decode -> encode -> decode unchanged.
-// Seeds are built by our own encoders: for fuzzing they only need to be valid starting points.
+// Seeds are built by our own encoders or written by hand, plus the real daemons' captures in
+// test/golden when present: for fuzzing they only need to be valid starting points.
 import { buildOpen, negotiate } from '../bgp/negotiate.ts';
 import { capabilityBytes, decodeCapabilities, formatCapability } from '../bgp/wire/capabilities.ts';
 import { isBgpError } from '../bgp/wire/errors.ts';
@@ -23,6 +24,7 @@ import { decodeOpen, encodeOpen } from '../bgp/wire/open.ts';
 import { decodeRouteRefresh, encodeRouteRefresh } from '../bgp/wire/route-refresh.ts';
 import { decodeUpdate } from '../bgp/wire/update.ts';
 import { type CodecContext, DEFAULT_CONTEXT, type OpenMessage } from '../bgp/wire/types.ts';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 
 export interface FuzzTarget {
@@ -51,6 +53,36 @@ const UPDATE_SEEDS: readonly Buffer[] = [
 // -------------------------------------------------------------------------------------------------
 
 const body = (message: Buffer): Buffer => message.subarray(19);
+
+/** Whole messages captured from real daemons (test/golden/*.json, when present), by message type. */
+const CAPTURED: ReadonlyMap<number, Buffer[]> = (() => {
+  const out = new Map<number, Buffer[]>();
+  const dir = new URL('../test/golden/', import.meta.url);
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    for (const c of JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as { hex?: string }[]) {
+      if (typeof c.hex !== 'string') continue;
+      const m = Buffer.from(c.hex, 'hex');
+      if (m.length < 19) continue;
+      out.set(m[18]!, [...(out.get(m[18]!) ?? []), m]);
+    }
+  }
+  return out;
+})();
+/**
+ * Captures of one type usable as seeds. UPDATEs from ADD-PATH or 2-octet-AS sessions do not decode in
+ * the default context the targets use, so only those that do are kept.
+ */
+const captured = (type: number): Buffer[] =>
+  (CAPTURED.get(type) ?? []).filter((m) => {
+    if (type !== MessageType.UPDATE) return true;
+    try {
+      decodeUpdate(body(m), DEFAULT_CONTEXT);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 
 const richOpen = buildOpen({
   asn: 4200000000,
@@ -148,6 +180,7 @@ const framer: FuzzTarget = {
       encodeKeepalive(),
       ...UPDATE_SEEDS.map((u) => withHeader(MessageType.UPDATE, u)),
     ]),
+    ...[...CAPTURED.keys()].map((type) => Buffer.concat(captured(type))),
   ],
   decode(buf) {
     // The last octet picks the limit and the split point, so both vary with the input.
@@ -174,7 +207,7 @@ function withHeader(type: number, b: Buffer): Buffer {
 
 const open: FuzzTarget = {
   name: 'open',
-  seeds: OPEN_MESSAGES.map(body),
+  seeds: [...OPEN_MESSAGES, ...captured(MessageType.OPEN)].map(body),
   decode(buf) {
     const remote = decodeOpen(buf);
     for (const c of remote.capabilities) formatCapability(c);
@@ -212,7 +245,7 @@ const capabilities: FuzzTarget = {
 
 const notification: FuzzTarget = {
   name: 'notification',
-  seeds: NOTIFICATION_MESSAGES.map(body),
+  seeds: [...NOTIFICATION_MESSAGES, ...captured(MessageType.NOTIFICATION)].map(body),
   decode(buf) {
     const n = decodeNotification(buf);
     // encodeNotification cuts data to the message limit; compare only bodies a framer could deliver.
@@ -229,7 +262,7 @@ const notification: FuzzTarget = {
 
 const routeRefresh: FuzzTarget = {
   name: 'route-refresh',
-  seeds: ROUTE_REFRESH_MESSAGES.map(body),
+  seeds: [...ROUTE_REFRESH_MESSAGES, ...captured(MessageType.ROUTE_REFRESH)].map(body),
   decode(buf) {
     const m = decodeRouteRefresh(buf);
     if (!isDeepStrictEqual(decodeRouteRefresh(body(encodeRouteRefresh(m))), m)) {
@@ -248,7 +281,7 @@ const keepalive: FuzzTarget = {
 const update: FuzzTarget | null = UPDATE_DECODER
   ? {
       name: 'update',
-      seeds: UPDATE_SEEDS,
+      seeds: [...UPDATE_SEEDS, ...captured(MessageType.UPDATE).map(body)],
       decode(buf) {
         // Once in a context picked by the last octet (ADD-PATH, 2-octet AS, extended message, iBGP),
         // where a BgpError is fine, then in the default context, whose outcome is the target's.
