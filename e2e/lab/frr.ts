@@ -48,6 +48,8 @@ export interface FrrConfig {
   gracefulRestart?: boolean;
   /** Extra lines inside `router bgp` (before the address families). */
   extra?: readonly string[];
+  /** Top-level lines before `router bgp`, e.g. route-maps and community lists. */
+  preamble?: readonly string[];
 }
 
 function familyOf(prefix: string): Family {
@@ -56,6 +58,7 @@ function familyOf(prefix: string): Family {
 
 export function renderBgpdConfig(config: FrrConfig): string {
   const lines = [`hostname ${config.hostname ?? 'frr'}`, 'log stdout informational', '!'];
+  lines.push(...(config.preamble ?? []), '!');
   lines.push(`router bgp ${config.asn}`, ` bgp router-id ${config.routerId}`);
   lines.push(' no bgp ebgp-requires-policy', ' no bgp network import-check', ' no bgp default ipv4-unicast');
   if (config.gracefulRestart === true) lines.push(' bgp graceful-restart');
