@@ -1,6 +1,5 @@
 // A peer's bounded output queue. UPDATEs wait here, not in the socket, so that a KEEPALIVE or
-// NOTIFICATION never sits behind a backlog of UPDATEs: only a small window of bulk data is handed
-// to the socket at a time, and urgent messages jump the queue. When the bulk backlog passes its
+// NOTIFICATION never sits behind a backlog of UPDATEs: urgent messages jump this queue. When the bulk backlog passes its
 // limit, `pushBulk` returns false and the producer (Adj-RIB-Out) waits for `onDrain` — the RIB
 // never blocks on a slow peer, it just stops producing for it. Bulk data is written until the
 // socket's write() says its buffer is full (Node's writableHighWaterMark, 16 KiB by default) and
@@ -13,16 +12,11 @@ export interface Sink {
 }
 
 export interface OutputQueueOptions {
-  /** Bulk bytes handed to the socket at most at once; urgent messages go out behind at most this. */
-  readonly socketWindow: number;
   /** Bulk backlog above which pushBulk() reports backpressure. */
   readonly bulkLimit: number;
 }
 
-export const DEFAULT_OUTPUT_QUEUE: OutputQueueOptions = {
-  socketWindow: 64 * 1024,
-  bulkLimit: 4 * 1024 * 1024,
-};
+export const DEFAULT_OUTPUT_QUEUE: OutputQueueOptions = { bulkLimit: 4 * 1024 * 1024 };
 
 export class OutputQueue {
   private readonly sink: Sink;
@@ -32,7 +26,7 @@ export class OutputQueue {
   private bulkBytes = 0;
   private drainWaiters: (() => void)[] = [];
   private closed = false;
-  /** The socket's last write() returned false; wait for 'drain' (pump). */
+  /** The socket's last write() returned false; wait for 'drain' (drained()). */
   private blocked = false;
 
   constructor(sink: Sink, opts: OutputQueueOptions = DEFAULT_OUTPUT_QUEUE) {
