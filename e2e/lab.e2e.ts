@@ -1,9 +1,10 @@
 // Proves the e2e lab library itself against real daemons: BIRD <-> FRR eBGP over IPv4 and over
 // IPv6 transport reach Established and each learns the other's route (asserted with birdc and
-// vtysh); GoBGP <-> BIRD reaches Established and exchanges a route; and destroy() leaves no
+// vtysh); GoBGP <-> BIRD and ExaBGP -> BIRD exchange routes; a tcpdump capture decodes with tshark
+// into whole messages; and destroy() leaves no
 // namespace or process behind. Each test builds and destroys its own lab.
 import { expect } from 'chai';
-import { Lab, Bird, Frr, GoBgp, ExaBgp, execArgv, waitFor } from './lab/index.ts';
+import { Lab, Bird, Frr, GoBgp, ExaBgp, execArgv, waitFor, startCapture, tsharkDecode } from './lab/index.ts';
 
 async function namespaces(): Promise<string[]> {
   const { stdout } = await execArgv(['ip', 'netns', 'list']);
@@ -147,6 +148,50 @@ describe('e2e lab', function () {
     expect(routes.find((r) => r.prefix === '10.77.0.0/16')?.attributes['BGP.community']).to.equal(
       '(65004,1)',
     );
+  });
+
+  it('capture + tsharkDecode: whole BGP messages from both sides of a FRR <-> BIRD session', async function () {
+    lab = await Lab.create('cap');
+    await lab.addNode('bird');
+    await lab.addNode('frr');
+    await lab.link('bird', 'frr', { v4: ['10.0.8.1/30', '10.0.8.2/30'] });
+    const capture = await startCapture(lab, 'frr', 'bird', `${lab.dir('captures')}/frr-bird.pcap`);
+    const frr = await Frr.start(lab, 'frr', {
+      asn: 65002,
+      routerId: '10.0.8.2',
+      networks: ['192.0.2.0/24'],
+      neighbors: [{ address: '10.0.8.1', remoteAs: 65001 }],
+    });
+    const bird = await Bird.start(lab, 'bird', {
+      routerId: '10.0.8.1',
+      neighbors: [{ name: 'frr', address: '10.0.8.2', remoteAs: 65002, localAs: 65001 }],
+    });
+    await bird.waitEstablished('frr');
+    await waitFor(
+      'BIRD to learn 192.0.2.0/24',
+      () => bird.showRoutes({ protocol: 'frr' }),
+      (r) => r.some((x) => x.prefix === '192.0.2.0/24'),
+    );
+    await frr.configureBgp(['neighbor 10.0.8.1 shutdown message "lab capture test"']);
+    await waitFor(
+      'BIRD to leave Established',
+      () => bird.showProtocol('frr'),
+      (p) => p.bgpState !== 'Established',
+    );
+    const messages = await tsharkDecode(await capture.stop());
+    const opens = messages.filter((m) => m.type === 1);
+    expect(opens.map((m) => m.src).sort()).to.deep.equal(['10.0.8.1', '10.0.8.2']);
+    expect(opens.find((m) => m.src === '10.0.8.2')?.fields['bgp.open.myas']).to.deep.equal(['65002']);
+    const update = messages.find(
+      (m) => m.type === 2 && m.src === '10.0.8.2' && m.fields['bgp.nlri_prefix'] !== undefined,
+    );
+    expect(update?.fields['bgp.nlri_prefix']).to.deep.equal(['192.0.2.0']);
+    // The shutdown is a Cease (6); every message's hex passed the marker/length check in tsharkDecode.
+    expect(
+      messages.some(
+        (m) => m.type === 3 && m.src === '10.0.8.2' && m.fields['bgp.notify.major_error']?.[0] === '6',
+      ),
+    ).to.equal(true);
   });
 
   it('destroy() removes every namespace and stops every daemon, and is idempotent', async function () {

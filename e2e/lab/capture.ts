@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Lab } from './lab.ts';
 import type { DaemonProcess } from './process.ts';
 import { execChecked } from './process.ts';
-import { waitFor } from './wait.ts';
+import { sleep, waitFor } from './wait.ts';
 import { readFileSync } from 'node:fs';
 
 export class Capture {
@@ -17,8 +17,12 @@ export class Capture {
     this.process = daemon;
   }
 
-  /** Stops tcpdump (SIGTERM makes it flush and close the file) and returns the pcap path. */
-  async stop(): Promise<string> {
+  /**
+   * Stops tcpdump and returns the pcap path. It first waits drainMs, because packets still queued
+   * in the kernel when SIGTERM arrives are lost; SIGTERM then makes tcpdump flush and close.
+   */
+  async stop(drainMs = 500): Promise<string> {
+    await sleep(drainMs);
     await this.process.stop(3000);
     return this.file;
   }
