@@ -4,8 +4,9 @@
 // config check, demo).
 import { CliError, commandHelp, ExitCode, mainHelp, parseCommandArgs, type Command, type Io } from './cli.ts';
 import { configCheckCommand } from './commands/config-check.ts';
+import { decodeCommand } from './commands/decode.ts';
 
-const commands: readonly Command[] = [configCheckCommand];
+const commands: readonly Command[] = [decodeCommand, configCheckCommand];
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
