@@ -48,7 +48,7 @@ peers:
     expect(cfg.peers[0]!.timers.holdTime).to.equal(90);
     expect(cfg.peers[0]!.ttlSecurity).to.equal(1);
     expect(cfg.peers[1]!.asn).to.equal('internal');
-    expect(cfg.kernel.protocol).to.equal(196);
+    expect(cfg.kernel.protocol).to.equal(201);
     expect(cfg.listen).to.deep.equal({ addresses: ['0.0.0.0', '::'], port: 179 });
   });
 

@@ -158,10 +158,10 @@ const policyStatement = object({
 const kernel = object({
   installRoutes: optional(bool, true),
   /**
-   * rtnetlink protocol number for our routes. Not 186 ("bgp"), which FRR and BIRD use, so podbgp
-   * never touches their routes.
+   * rtnetlink protocol number for our routes: 201 by default (rib/fib/fib.ts says why). Not 186
+   * ("bgp", used by FRR and BIRD) nor FRR's 186-198, so podbgp never touches their routes.
    */
-  protocol: optional(int(1, 255), 196),
+  protocol: optional(int(1, 255), 201),
   table: optional(int(1, 4294967295), 254),
   metric: optional(int(0, 4294967295), 20),
   ecmpMaxPaths: optional(int(1, 64), 8),
