@@ -143,7 +143,7 @@ describe('daemon log', () => {
     await tick();
     const [line] = out.lines();
     expect(line).to.match(
-      /^\d{4}-\d\d-\d\dT\S+ WARN  \[10\.0\.0\.254\] session Established -> Idle: Hold Timer Expired event=session-state from=Established to=Idle reason="Hold Timer Expired"$/,
+      /^\d{4}-\d\d-\d\dT\S+ WARN {2}\[10\.0\.0\.254\] session Established -> Idle: Hold Timer Expired event=session-state from=Established to=Idle reason="Hold Timer Expired"$/,
     );
     expect(line).to.not.include('\x1b[');
   });
