@@ -126,33 +126,75 @@ const prefixMatch: Check<string> = (v, p) => {
   return s;
 };
 
+/** RFC 1997 community text: "ASN:VALUE" or a well-known name (no-export, no-advertise, ...). */
+export const WELL_KNOWN_COMMUNITIES: Readonly<Record<string, number>> = {
+  'graceful-shutdown': 0xffff0000,
+  'no-export': 0xffffff01,
+  'no-advertise': 0xffffff02,
+  'no-export-subconfed': 0xffffff03,
+  'no-peer': 0xffffff04,
+};
+
+const community: Check<string> = (v, p) => {
+  const s = str(v, p);
+  const m = /^(\d+):(\d+)$/.exec(s);
+  if (s in WELL_KNOWN_COMMUNITIES || (m && Number(m[1]) <= 0xffff && Number(m[2]) <= 0xffff)) return s;
+  throw new ConfigError(
+    p,
+    `a community "ASN:VALUE" (each 0-65535) or one of ${Object.keys(WELL_KNOWN_COMMUNITIES).join(', ')}`,
+    describe(v),
+  );
+};
+
+const largeCommunity: Check<string> = (v, p) => {
+  const s = str(v, p);
+  const m = /^(\d+):(\d+):(\d+)$/.exec(s);
+  if (m && [m[1], m[2], m[3]].every((x) => Number(x) <= 4294967295)) return s;
+  throw new ConfigError(p, 'a large community "GLOBAL:LOCAL1:LOCAL2" (each 0-4294967295)', describe(v));
+};
+
+const asPathRegex: Check<string> = (v, p) => {
+  const s = str(v, p);
+  try {
+    new RegExp(s);
+  } catch (e) {
+    throw new ConfigError(
+      p,
+      `a regular expression over the AS path text ("65001 65002") (${(e as Error).message})`,
+      describe(v),
+    );
+  }
+  return s;
+};
+
+const listEdit = <T>(item: Check<T>) =>
+  object({ add: optional(listOf(item)), remove: optional(listOf(item)), replace: optional(listOf(item)) });
+
+/** One policy statement: all `match` conditions must hold; then `set` applies and `action` decides. */
 const policyStatement = object({
   name: optional(str),
   match: optional(
     object({
       prefix: optional(listOf(prefixMatch)),
-      family: optional(family),
-      asPath: optional(str),
-      community: optional(listOf(str)),
-      largeCommunity: optional(listOf(str)),
-      neighbor: optional(listOf(ipAddress)),
+      asPath: optional(asPathRegex),
+      asPathContains: optional(asn),
+      originAs: optional(asn),
+      neighborAs: optional(asn),
+      community: optional(listOf(community)),
+      largeCommunity: optional(listOf(largeCommunity)),
     }),
   ),
   set: optional(
     object({
       localPref: optional(int(0, 4294967295)),
       med: optional(int(0, 4294967295)),
-      communities: optional(
-        object({ add: optional(listOf(str)), remove: optional(listOf(str)), replace: optional(listOf(str)) }),
-      ),
-      largeCommunities: optional(
-        object({ add: optional(listOf(str)), remove: optional(listOf(str)), replace: optional(listOf(str)) }),
-      ),
+      communities: optional(listEdit(community)),
+      largeCommunities: optional(listEdit(largeCommunity)),
       prepend: optional(object({ asn: optional(asn), count: optional(int(1, 16), 1) })),
-      nextHop: optional((v, p) => (v === 'self' ? 'self' : ipAddress(v, p))),
+      nextHop: optional(ipAddress),
     }),
   ),
-  action: oneOf('accept', 'reject', 'next'),
+  action: oneOf('accept', 'reject'),
 });
 
 const kernel = object({
