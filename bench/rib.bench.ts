@@ -1,10 +1,20 @@
 // Loc-RIB ingestion benchmark (issue 4 "Performance"). Run: npx node --expose-gc bench/rib.bench.ts
-//  1. one eBGP peer, 1M IPv4 prefixes, ~100k distinct attribute sets (10 prefixes per UPDATE);
-//  2. ten eBGP peers announcing overlapping prefixes (every peer the same table, 10 paths a prefix).
-// Input UPDATEs are built before timing, as the decoder would hand them over (PrefixList +
-// PathAttributes). Ingestion runs in slices that yield to the event loop; the longest stall is
-// taken from monitorEventLoopDelay. Bytes per route = growth of (JS heap + ArrayBuffers) after GC
-// divided by routes (paths) held. Prints numbers; it does not pass or fail.
+// Scenarios (each in its own child process, so peak RSS is that scenario's own):
+//  1. one eBGP peer, 1M IPv4 prefixes, 100k distinct attribute sets, 10 prefixes per UPDATE,
+//     tables growing from 1024 entries, then the same with tables pre-sized;
+//  2. ten eBGP peers, each announcing the same 1M prefixes (every prefix ends with 10 paths),
+//     10k attribute sets per peer (100k in all), UPDATEs of the ten peers interleaved.
+// Input: per peer one array of prefix words and lengths and the attribute sets, built before
+// timing; each UPDATE's PrefixList is made on the fly as views into them, as the decoder would
+// hand it over. Ingestion runs in slices of SLICE_UPDATES updates that yield to the event loop
+// (a session handles one socket read's worth per turn). Reported: prefixes/s (wall and per
+// CPU-second: process CPU, so GC helper threads count), bytes per route (growth of JS heap +
+// ArrayBuffers after GC, divided by paths held), peak RSS, and the longest event-loop stall as
+// both monitorEventLoopDelay's max and the worst lateness of a 10 ms interval timer.
+// It prints numbers; it does not pass or fail.
+//
+// Options: --prefixes N (1M), --peers N (10), --only NAME (run one scenario in this process).
+import { execFileSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { PathAttributes, PrefixList } from '../bgp/wire/types.ts';
@@ -13,34 +23,64 @@ import { Rib } from '../rib/rib.ts';
 import { makePeer, ribConfig } from '../rib/peer.ts';
 import { Policy } from '../rib/policy/policy.ts';
 
-interface Update {
-  readonly attrs: PathAttributes;
-  readonly nlri: PrefixList;
-}
-
 /** A private 4-octet AS that the generated AS paths never contain (no loop-ineligible paths). */
 const LOCAL_AS = 4200000001;
+const PER_UPDATE = 10;
+const SLICE_UPDATES = 200;
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with --expose-gc');
+interface Feed {
+  readonly peer: RibPeer;
+  readonly words: Uint32Array;
+  readonly lengths: Uint8Array;
+  readonly sets: PathAttributes[];
+}
 
-function memory(): number {
-  gc!();
-  gc!();
+interface Scenario {
+  readonly name: string;
+  readonly peers: number;
+  readonly attrSetsPerPeer: number;
+  readonly presize: boolean;
+}
+
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const N = arg('--prefixes', 1_000_000);
+const PEERS = arg('--peers', 10);
+
+const SCENARIOS: Scenario[] = [
+  { name: '1 peer, tables grow from 1024', peers: 1, attrSetsPerPeer: 100_000, presize: false },
+  { name: '1 peer, tables pre-sized', peers: 1, attrSetsPerPeer: 100_000, presize: true },
+  { name: `${PEERS} peers, tables grow from 1024`, peers: PEERS, attrSetsPerPeer: 10_000, presize: false },
+];
+
+function memory(gc: () => void): number {
+  gc();
+  gc();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 }
 
-/** `count` prefixes (distinct /24s and /22s from 1.0.0.0 up), `perUpdate` to an UPDATE. */
-function buildUpdates(
-  count: number,
-  perUpdate: number,
-  attrSets: number,
-  asn: number,
-  nextHop: number,
-): Update[] {
+/** N distinct prefixes: /24s from 1.0.0.0 up, every eighth a /22 from 192.0.0.0 up. */
+function buildPrefixes(count: number): { words: Uint32Array; lengths: Uint8Array } {
+  const words = new Uint32Array(count);
+  const lengths = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    if (i % 8 === 7) {
+      words[i] = (0xc0000000 + ((i >>> 3) << 10)) >>> 0;
+      lengths[i] = 22;
+    } else {
+      words[i] = (0x01000000 + i * 256) >>> 0;
+      lengths[i] = 24;
+    }
+  }
+  return { words, lengths };
+}
+
+function buildSets(count: number, asn: number, nextHop: number): PathAttributes[] {
   const sets: PathAttributes[] = [];
-  for (let i = 0; i < attrSets; i++) {
+  for (let i = 0; i < count; i++) {
     sets.push({
       origin: i % 3,
       asPath: [{ type: 2, asns: [asn, 3356 + (i % 97), 1000 + (i % 5003), 20000 + i] }],
@@ -49,42 +89,49 @@ function buildUpdates(
       communities: [(asn << 16) | (i % 50), 0xfde80000 + (i % 13)],
     });
   }
-  const out: Update[] = [];
-  for (let base = 0, u = 0; base < count; base += perUpdate, u++) {
-    const n = Math.min(perUpdate, count - base);
-    const words = new Uint32Array(n);
-    const lengths = new Uint8Array(n);
-    for (let k = 0; k < n; k++) {
-      const i = base + k;
-      // 1M distinct prefixes: /24s for most, some /22s in a separate range.
-      if (i % 8 === 7) {
-        words[k] = (0xc0000000 + ((i >>> 3) << 10)) >>> 0;
-        lengths[k] = 22;
-      } else {
-        words[k] = (0x01000000 + i * 256) >>> 0;
-        lengths[k] = 24;
-      }
-    }
-    out.push({ attrs: sets[u % attrSets], nlri: { afi: 1, count: n, words, lengths, pathIds: null } });
-  }
-  return out;
+  return sets;
 }
 
-async function ingest(rib: Rib, feeds: { peer: RibPeer; updates: Update[] }[], slice: number) {
+/** UPDATE number u of a feed, as the decoder would produce it. */
+function updateOf(f: Feed, u: number): { attrs: PathAttributes; nlri: PrefixList } {
+  const from = u * PER_UPDATE;
+  const to = Math.min(f.words.length, from + PER_UPDATE);
+  return {
+    attrs: f.sets[u % f.sets.length],
+    nlri: {
+      afi: 1,
+      count: to - from,
+      words: f.words.subarray(from, to),
+      lengths: f.lengths.subarray(from, to),
+      pathIds: null,
+    },
+  };
+}
+
+async function ingest(rib: Rib, feeds: Feed[]) {
   const h = monitorEventLoopDelay({ resolution: 5 });
+  // The worst lateness of a 10 ms timer: what a keepalive timer would suffer.
+  let worstLateMs = 0;
+  let due = performance.now() + 10;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worstLateMs = Math.max(worstLateMs, now - due);
+    due = now + 10;
+  }, 10);
   h.enable();
   let prefixes = 0;
+  const updates = Math.ceil(N / PER_UPDATE);
+  const perPeer = Math.max(1, Math.ceil(SLICE_UPDATES / feeds.length));
   const t0 = performance.now();
-  // Interleave peers update by update, as sessions would deliver them.
-  const max = Math.max(...feeds.map((f) => f.updates.length));
-  const perPeer = Math.max(1, Math.ceil(slice / feeds.length));
   const cpu0 = process.cpuUsage();
-  for (let i = 0; i < max; i += perPeer) {
+  // Interleave peers update by update, as sessions would deliver them.
+  for (let i = 0; i < updates; i += perPeer) {
+    const end = Math.min(updates, i + perPeer);
     for (const f of feeds) {
-      const end = Math.min(f.updates.length, i + perPeer);
-      for (let j = i; j < end; j++) {
-        rib.applyUpdate(f.peer, f.updates[j]);
-        prefixes += f.updates[j].nlri.count;
+      for (let u = i; u < end; u++) {
+        const m = updateOf(f, u);
+        rib.applyUpdate(f.peer, m);
+        prefixes += m.nlri.count;
       }
     }
     await yieldToLoop();
@@ -92,21 +139,31 @@ async function ingest(rib: Rib, feeds: { peer: RibPeer; updates: Update[] }[], s
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   h.disable();
-  return { prefixes, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxStallMs: h.max / 1e6 };
+  clearInterval(timer);
+  return {
+    prefixes,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    loopDelayMaxMs: h.max / 1e6,
+    timerLateMs: worstLateMs,
+  };
 }
 
-async function scenario(name: string, peers: number, prefixes: number, attrSets: number, presize: boolean) {
+async function run(s: Scenario): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('run with --expose-gc');
   let fib = 0;
   const rib = new Rib({
     config: ribConfig({ localAs: LOCAL_AS, routerId: 0x0a000001 }),
     nextHopReachable: () => true,
     sink: { fibChange: () => void fib++, bestChanged: () => {} },
-    initialPrefixes: presize ? prefixes : 1024,
-    initialPaths: presize ? prefixes * peers : 1024,
+    initialPrefixes: s.presize ? N : 1024,
+    initialPaths: s.presize ? N * s.peers : 1024,
   });
   const accept = new Policy('accept', [], 'accept');
-  const feeds = [];
-  for (let p = 1; p <= peers; p++) {
+  const { words, lengths } = buildPrefixes(N);
+  const feeds: Feed[] = [];
+  for (let p = 1; p <= s.peers; p++) {
     const peer = makePeer({
       index: p,
       address: Uint8Array.of(10, 0, 0, p),
@@ -116,34 +173,67 @@ async function scenario(name: string, peers: number, prefixes: number, attrSets:
       importPolicy: accept,
     });
     rib.addPeer(peer);
-    feeds.push({ peer, updates: buildUpdates(prefixes, 10, attrSets, peer.asn, (10 << 24) + p) });
+    feeds.push({ peer, words, lengths, sets: buildSets(s.attrSetsPerPeer, peer.asn, (10 << 24) + p) });
   }
-  const before = memory();
-  const r = await ingest(rib, feeds, 200);
-  const after = memory();
+  const before = memory(gc);
+  const r = await ingest(rib, feeds);
+  const after = memory(gc);
   const loc = rib.locRib(1);
-  const routes = loc.adjIn.size;
+  const paths = loc.adjIn.size;
+  const result = {
+    scenario: s.name,
+    prefixesIngested: r.prefixes,
+    seconds: r.seconds,
+    prefixesPerSecond: r.prefixes / r.seconds,
+    prefixesPerCpuSecond: r.prefixes / r.cpuSeconds,
+    prefixes: loc.prefixes.size,
+    paths,
+    attributeSets: rib.interner.size,
+    fibChanges: fib,
+    bytesPerPath: (after - before) / paths,
+    bytesPerPrefix: (after - before) / loc.prefixes.size,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    loopDelayMaxMs: r.loopDelayMaxMs,
+    timerLateMs: r.timerLateMs,
+  };
+  console.log(JSON.stringify(result));
+}
+
+function report(j: Record<string, number | string>): void {
+  const n = (v: number | string, d = 0): string =>
+    Number(v).toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+  console.log(`${j.scenario}:`);
   console.log(
-    `${name}: ${r.prefixes.toLocaleString()} prefixes in ${r.seconds.toFixed(2)} s = ` +
-      `${Math.round(r.prefixes / r.seconds).toLocaleString()} prefixes/s ` +
-      `(CPU ${r.cpuSeconds.toFixed(2)} s = ${Math.round(r.prefixes / r.cpuSeconds).toLocaleString()} prefixes per CPU-second); ` +
-      `${loc.prefixes.size.toLocaleString()} prefixes, ${routes.toLocaleString()} paths, ` +
-      `${rib.interner.size.toLocaleString()} attribute sets, ${fib.toLocaleString()} fib-changes; ` +
-      `${((after - before) / routes).toFixed(1)} bytes/path (${((after - before) / loc.prefixes.size).toFixed(1)} bytes/prefix); ` +
-      `longest event-loop stall ${r.maxStallMs.toFixed(1)} ms`,
+    `  ${n(j.prefixesIngested)} prefixes in ${n(j.seconds, 2)} s = ${n(j.prefixesPerSecond)} prefixes/s, ` +
+      `${n(j.prefixesPerCpuSecond)} per CPU-second`,
+  );
+  console.log(
+    `  held: ${n(j.prefixes)} prefixes, ${n(j.paths)} paths, ${n(j.attributeSets)} attribute sets; ` +
+      `${n(j.fibChanges)} fib-changes`,
+  );
+  console.log(
+    `  memory: ${n(j.bytesPerPath, 1)} bytes/path (${n(j.bytesPerPrefix, 1)} bytes/prefix), ` +
+      `peak RSS ${n(j.peakRssMiB)} MiB`,
+  );
+  console.log(
+    `  longest event-loop stall: ${n(j.loopDelayMaxMs, 1)} ms (monitorEventLoopDelay max), ` +
+      `${n(j.timerLateMs, 1)} ms (10 ms timer's worst lateness)`,
   );
 }
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const N = arg('--prefixes', 1_000_000);
-const PEERS = arg('--peers', 10);
-const SHARED = arg('--shared-prefixes', 300_000);
-
-const PRESIZE = process.argv.includes('--presize');
-const sized = PRESIZE ? ' (tables pre-sized)' : ' (tables grow from 1024)';
-await scenario(`1 peer${sized}`, 1, N, 100_000, PRESIZE);
-await scenario(`${PEERS} peers${sized}`, PEERS, SHARED, 10_000, PRESIZE);
-console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+const only = process.argv.indexOf('--only');
+if (only >= 0) {
+  const s = SCENARIOS.find((x) => x.name === process.argv[only + 1]);
+  if (s === undefined) throw new Error(`no scenario ${process.argv[only + 1]}`);
+  await run(s);
+} else {
+  const extra = process.argv.slice(2);
+  for (const s of SCENARIOS) {
+    const out = execFileSync(
+      process.execPath,
+      [...process.execArgv, process.argv[1], ...extra, '--only', s.name],
+      { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    report(JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | string>);
+  }
+}

@@ -4,7 +4,7 @@
 // bytes (4 or 16, plus an optional IPv6 link-local), whichever attribute carried it.
 //
 // Hashing is one pass of integer mixing over the fields (no strings); equality is a field-by-field
-// compare inside the hash bucket. Sets are numbered densely from 1 (0 means "none") so other
+// compare of the sets with the same hash in a typed-array index. Sets are numbered densely from 1 (0 means "none") so other
 // tables store a set as a Uint32 column.
 //
 // In: PathAttributes + next hop bytes. Out: RibAttrs (frozen), ids, reference counts.
@@ -13,10 +13,14 @@ import { asPathLength, neighborAs, originAs } from './as-path.ts';
 
 export interface RibAttrs {
   readonly id: number;
+  /** hashAttrs() cut to 30 bits. */
   readonly hash: number;
   /** The attributes without mpReach, mpUnreach, nextHop, as4Path, as4Aggregator. Frozen. */
   readonly attrs: Readonly<PathAttributes>;
-  /** Next hop as bytes: 4 (IPv4) or 16 (IPv6 global). Empty for a locally originated route. */
+  /**
+   * Next hop as bytes: 4 (IPv4) or 16 (IPv6 global). Empty for a locally originated route. Shared
+   * by every set with this next hop: never write to it.
+   */
   readonly nextHop: Uint8Array;
   readonly linkLocal: Uint8Array | null;
   /** Derived once for the decision process. */
@@ -153,10 +157,19 @@ function freezeCopy(a: PathAttributes): Readonly<PathAttributes> {
 }
 
 export class AttrInterner {
-  private readonly byHash = new Map<number, RibAttrs[]>();
+  /**
+   * Open-addressing index (linear probing, backward-shift deletion) of set ids by hash; 0 is
+   * empty. Typed arrays instead of a Map of bucket arrays: a full table holds ~100k sets, and a
+   * Map entry, its boxed hash key and a bucket array per set were hundreds of thousands of heap
+   * objects that every major GC had to mark.
+   */
+  private index = new Int32Array(1024);
+  private indexMask = 1023;
   private readonly byId: (RibAttrs | undefined)[] = [undefined];
   private refs = new Int32Array(1024);
   private readonly freeIds: number[] = [];
+  /** One shared copy per distinct next hop (they are few), so a set does not carry its own. */
+  private readonly nextHops = new Map<string, Uint8Array>();
   private live = 0;
 
   /** Number of distinct sets held. */
@@ -171,10 +184,14 @@ export class AttrInterner {
 
   /** The shared set equal to these attributes, creating it (with zero references) if new. */
   intern(a: PathAttributes, nextHop: Uint8Array = EMPTY, linkLocal: Uint8Array | null = null): RibAttrs {
-    const hash = hashAttrs(a, nextHop, linkLocal);
-    const bucket = this.byHash.get(hash);
-    if (bucket !== undefined) {
-      for (const x of bucket) if (sameAttrs(x, a, nextHop, linkLocal)) return x;
+    // Kept below 2^30 so it is a small integer, not a boxed number, in every object holding it.
+    const hash = hashAttrs(a, nextHop, linkLocal) & 0x3fffffff;
+    let b = hash & this.indexMask;
+    for (; ; b = (b + 1) & this.indexMask) {
+      const id = this.index[b];
+      if (id === 0) break;
+      const x = this.byId[id]!;
+      if (x.hash === hash && sameAttrs(x, a, nextHop, linkLocal)) return x;
     }
     const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.byId.length;
     const attrs = freezeCopy(a);
@@ -182,8 +199,8 @@ export class AttrInterner {
       id,
       hash,
       attrs,
-      nextHop: nextHop.slice(),
-      linkLocal: linkLocal === null ? null : linkLocal.slice(),
+      nextHop: this.sharedBytes(nextHop),
+      linkLocal: linkLocal === null ? null : this.sharedBytes(linkLocal),
       asPathLength: asPathLength(attrs.asPath),
       neighborAs: neighborAs(attrs.asPath),
       originAs: originAs(attrs.asPath),
@@ -196,9 +213,9 @@ export class AttrInterner {
       this.refs = r;
     }
     this.refs[id] = 0;
-    if (bucket !== undefined) bucket.push(set);
-    else this.byHash.set(hash, [set]);
+    this.index[b] = id;
     this.live++;
+    if (this.live * 2 > this.index.length) this.resizeIndex(this.index.length * 2);
     return set;
   }
 
@@ -231,16 +248,52 @@ export class AttrInterner {
     for (const s of this.byId) if (s !== undefined) yield s;
   }
 
+  /** The shared copy of these bytes (next hops repeat across thousands of sets). */
+  private sharedBytes(bytes: Uint8Array): Uint8Array {
+    if (bytes.length === 0) return EMPTY;
+    const key = bytes.join('.');
+    let b = this.nextHops.get(key);
+    if (b === undefined) {
+      // Bounded: a next hop that is no longer used stays, and distinct next hops are few.
+      b = bytes.slice();
+      this.nextHops.set(key, b);
+    }
+    return b;
+  }
+
   private free(id: number): void {
     const set = this.byId[id];
     if (set === undefined) return;
-    const bucket = this.byHash.get(set.hash)!;
-    const i = bucket.indexOf(set);
-    bucket.splice(i, 1);
-    if (bucket.length === 0) this.byHash.delete(set.hash);
+    const mask = this.indexMask;
+    let b = set.hash & mask;
+    while (this.index[b] !== id) b = (b + 1) & mask;
+    // Backward-shift deletion: move later entries of the probe run into the hole when allowed.
+    let hole = b;
+    for (let j = (hole + 1) & mask; this.index[j] !== 0; j = (j + 1) & mask) {
+      const home = this.byId[this.index[j]]!.hash & mask;
+      if (((hole - home) & mask) <= ((j - home) & mask)) {
+        this.index[hole] = this.index[j];
+        hole = j;
+      }
+    }
+    this.index[hole] = 0;
     this.byId[id] = undefined;
     this.refs[id] = 0;
     this.freeIds.push(id);
     this.live--;
+  }
+
+  private resizeIndex(size: number): void {
+    const index = new Int32Array(size);
+    const mask = size - 1;
+    for (let id = 1; id < this.byId.length; id++) {
+      const s = this.byId[id];
+      if (s === undefined) continue;
+      let b = s.hash & mask;
+      while (index[b] !== 0) b = (b + 1) & mask;
+      index[b] = id;
+    }
+    this.index = index;
+    this.indexMask = mask;
   }
 }

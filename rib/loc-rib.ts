@@ -33,7 +33,7 @@ class ScratchCandidate implements Candidate {
     const a = loc.adjIn;
     this.peer = loc.peerOf(r);
     this.attrs = loc.attrsOf(r);
-    this.pathId = a.pathId[r];
+    this.pathId = a.pathIdOf(r);
   }
 }
 
@@ -110,12 +110,12 @@ export class LocRib {
     const r = a.find(slot, peer.index, pathId);
     if (
       r !== NONE &&
-      a.attr[r] === postId &&
-      a.pre[r] === preId &&
-      (a.flags[r] & ~PathFlag.STALE) === flags
+      a.attrOf(r) === postId &&
+      a.preOf(r) === preId &&
+      (a.flagsOf(r) & ~PathFlag.STALE) === flags
     ) {
       // RFC 4724 §4.2: a re-announced route is no longer stale; nothing else changed.
-      a.flags[r] = flags;
+      a.setFlags(r, flags);
       return;
     }
     // Take the new references before dropping the old ones: they may be the same set.
@@ -123,9 +123,7 @@ export class LocRib {
     if (keepPre) this.refSet(pre);
     if (r !== NONE) {
       this.unrefRow(r);
-      a.attr[r] = postId;
-      a.pre[r] = preId;
-      a.flags[r] = flags;
+      a.setAttrs(r, postId, preId, flags);
       this.decide(slot, r === this.best[slot] ? NONE : r);
     } else {
       this.decide(slot, a.add(slot, peer.index, pathId, postId, preId, flags));
@@ -141,7 +139,7 @@ export class LocRib {
   }
 
   private removeAndDecide(r: number): void {
-    const slot = this.adjIn.slot[r];
+    const slot = this.adjIn.slotOf(r);
     const wasBest = r === this.best[slot];
     this.removeRow(r);
     // Without ECMP, losing a path that was not the best changes nothing.
@@ -152,7 +150,8 @@ export class LocRib {
   /** RFC 4724 §4.2: mark every path from `peer` stale (the peer is restarting). */
   markStale(peer: number): void {
     const a = this.adjIn;
-    for (let r = a.peerFirst(peer); r !== NONE; r = a.peerNextOf(r)) a.flags[r] |= PathFlag.STALE;
+    for (let r = a.peerFirst(peer); r !== NONE; r = a.peerNextOf(r))
+      a.setFlags(r, a.flagsOf(r) | PathFlag.STALE);
   }
 
   /** Remove the paths of `peer` still marked stale (End-of-RIB or restart timer expiry). */
@@ -172,7 +171,7 @@ export class LocRib {
       if (!staleOnly || a.isStale(r)) rows.push(r);
     // Rows are re-checked when their turn comes: an update between slices may have replaced them.
     return listJob(rows, (r) => {
-      if (a.slot[r] === NONE || a.peer[r] !== peer || (staleOnly && !a.isStale(r))) return;
+      if (a.slotOf(r) === NONE || a.peerIndexOf(r) !== peer || (staleOnly && !a.isStale(r))) return;
       this.removeAndDecide(r);
     });
   }
@@ -185,8 +184,8 @@ export class LocRib {
     const a = this.adjIn;
     const slots = new Set<number>();
     for (let s = 0; s < this.prefixes.slotLimit; s++) {
-      for (let r = a.head(s); r !== NONE; r = a.next[r]) {
-        if (a.attr[r] < mark.length && mark[a.attr[r]] === 1) {
+      for (let r = a.head(s); r !== NONE; r = a.nextOf(r)) {
+        if (a.attrOf(r) < mark.length && mark[a.attrOf(r)] === 1) {
           slots.add(s);
           break;
         }
@@ -239,34 +238,39 @@ export class LocRib {
   }
 
   peerOf(r: number): RibPeer {
-    const peer = this.d.peers[this.adjIn.peer[r]];
-    if (peer === undefined) throw new Error(`row ${r} refers to unregistered peer ${this.adjIn.peer[r]}`);
+    const peer = this.d.peers[this.adjIn.peerIndexOf(r)];
+    if (peer === undefined)
+      throw new Error(`row ${r} refers to unregistered peer ${this.adjIn.peerIndexOf(r)}`);
     return peer;
   }
 
   /** The attribute set a row is decided on (the pre-policy one for a filtered row). */
   attrsOf(r: number): RibAttrs {
     const a = this.adjIn;
-    return this.d.interner.get(a.attr[r] !== 0 ? a.attr[r] : a.pre[r]);
+    return this.d.interner.get(a.attrOf(r) !== 0 ? a.attrOf(r) : a.preOf(r));
   }
 
   candidate(r: number): Candidate {
     const a = this.adjIn;
-    const peer = this.d.peers[a.peer[r]];
-    if (peer === undefined) throw new Error(`row ${r} refers to unregistered peer ${a.peer[r]}`);
-    return { peer, attrs: this.d.interner.get(a.attr[r] !== 0 ? a.attr[r] : a.pre[r]), pathId: a.pathId[r] };
+    const peer = this.d.peers[a.peerIndexOf(r)];
+    if (peer === undefined) throw new Error(`row ${r} refers to unregistered peer ${a.peerIndexOf(r)}`);
+    return {
+      peer,
+      attrs: this.d.interner.get(a.attrOf(r) !== 0 ? a.attrOf(r) : a.preOf(r)),
+      pathId: a.pathIdOf(r),
+    };
   }
 
   /** Whether row r may take part in the decision. */
   isEligible(r: number): boolean {
     const a = this.adjIn;
-    if ((a.flags[r] & (LOOP_FLAGS | PathFlag.FILTERED)) !== 0) return false;
-    return this.d.tracker.reachable(this.d.interner.get(a.attr[r]));
+    if ((a.flagsOf(r) & (LOOP_FLAGS | PathFlag.FILTERED)) !== 0) return false;
+    return this.d.tracker.reachable(this.d.interner.get(a.attrOf(r)));
   }
 
   eligibleRows(slot: number): number[] {
     const out: number[] = [];
-    for (let r = this.adjIn.head(slot); r !== NONE; r = this.adjIn.next[r])
+    for (let r = this.adjIn.head(slot); r !== NONE; r = this.adjIn.nextOf(r))
       if (this.isEligible(r)) out.push(r);
     return out;
   }
@@ -295,14 +299,14 @@ export class LocRib {
     let newNh = 0;
     let only = NONE;
     let eligibleCount = 0;
-    for (let r = a.head(slot); r !== NONE; r = a.next[r]) {
+    for (let r = a.head(slot); r !== NONE; r = a.nextOf(r)) {
       if (!this.isEligible(r)) continue;
       eligibleCount++;
       only = r;
     }
     if (eligibleCount === 1) {
       newBest = only;
-      newNh = this.d.nextHopSets.acquireOne(this.d.interner.get(a.attr[only]));
+      newNh = this.d.nextHopSets.acquireOne(this.d.interner.get(a.attrOf(only)));
     } else if (eligibleCount > 1) {
       const rows = this.eligibleRows(slot);
       const cands = rows.map((r) => this.candidate(r));
@@ -317,7 +321,7 @@ export class LocRib {
   /** Record the decision for `slot` and tell the FIB and export sides what changed. */
   private install(slot: number, newBest: number, extra: number, newNh: number): void {
     const a = this.adjIn;
-    if (newBest !== NONE && this.d.peers[a.peer[newBest]]?.local === true) {
+    if (newBest !== NONE && this.d.peers[a.peerIndexOf(newBest)]?.local === true) {
       // A locally originated best path is not a kernel route of ours (rib/fib may blackhole it).
       this.d.nextHopSets.release(newNh);
       newNh = 0;
@@ -332,7 +336,7 @@ export class LocRib {
       });
     }
     this.d.nextHopSets.release(oldNh);
-    const newAttr = newBest === NONE ? 0 : a.attr[newBest];
+    const newAttr = newBest === NONE ? 0 : a.attrOf(newBest);
     const changed =
       newBest !== this.best[slot] || newAttr !== this.bestAttr[slot] || extra !== this.extraPaths[slot];
     this.best[slot] = newBest;
@@ -360,7 +364,7 @@ export class LocRib {
   }
 
   private removeRow(r: number): void {
-    const slot = this.adjIn.slot[r];
+    const slot = this.adjIn.slotOf(r);
     this.unrefRow(r);
     this.adjIn.remove(r);
     // A reused row number must never look like the old best to decide().
@@ -374,8 +378,8 @@ export class LocRib {
 
   private unrefRow(r: number): void {
     const a = this.adjIn;
-    if (a.attr[r] !== 0) this.d.interner.unref(a.attr[r]);
-    if (a.pre[r] !== 0) this.d.interner.unref(a.pre[r]);
+    if (a.attrOf(r) !== 0) this.d.interner.unref(a.attrOf(r));
+    if (a.preOf(r) !== 0) this.d.interner.unref(a.preOf(r));
   }
 
   private growSlots(): void {

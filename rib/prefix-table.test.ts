@@ -39,6 +39,60 @@ describe('rib/PrefixTable', () => {
     });
   }
 
+  it('grows a step at a time: every prefix stays findable while slots move to the bigger buckets', () => {
+    const t = new PrefixTable(1, 16);
+    const w = new Uint32Array(1);
+    const n = 50000;
+    let growthsSeen = 0;
+    let growingOps = 0;
+    let wasGrowing = false;
+    for (let i = 0; i < n; i++) {
+      w[0] = (0x0a000000 + i * 256) >>> 0;
+      expect(t.insert(w, 0, 24)).to.equal(i);
+      if (t.growing) {
+        growingOps++;
+        if (!wasGrowing) growthsSeen++;
+        // Mid-growth: an early prefix (moved or not yet) and the newest one are both found.
+        if (i % 97 === 0) {
+          w[0] = 0x0a000000;
+          expect(t.find(w, 0, 24)).to.equal(0);
+          w[0] = (0x0a000000 + Math.floor(i / 2) * 256) >>> 0;
+          expect(t.find(w, 0, 24)).to.equal(Math.floor(i / 2));
+        }
+      }
+      wasGrowing = t.growing;
+    }
+    // 16 -> 65536 buckets is 12 doublings; each took several inserts, not one.
+    expect(growthsSeen).to.be.at.least(10);
+    expect(growingOps).to.be.greaterThan(growthsSeen * 2);
+    for (let i = 0; i < n; i += 7) {
+      w[0] = (0x0a000000 + i * 256) >>> 0;
+      expect(t.find(w, 0, 24)).to.equal(i);
+    }
+  });
+
+  it('removes and re-adds prefixes while a growth is under way without reusing slots too early', () => {
+    const t = new PrefixTable(1, 16);
+    const w = new Uint32Array(1);
+    const at = (i: number): Uint32Array => {
+      w[0] = (0x14000000 + i * 256) >>> 0;
+      return w;
+    };
+    let i = 0;
+    while (!t.growing || t.size < 1000) t.insert(at(i++), 0, 24);
+    // Remove a slot not yet moved and one already moved, then insert new prefixes.
+    const notMoved = t.find(at(i - 2), 0, 24);
+    t.remove(notMoved);
+    t.remove(t.find(at(0), 0, 24));
+    const fresh = t.insert(at(100000), 0, 24);
+    expect(fresh).to.not.equal(notMoved);
+    expect(t.find(at(i - 2), 0, 24)).to.equal(-1);
+    expect(t.find(at(0), 0, 24)).to.equal(-1);
+    expect(t.find(at(100000), 0, 24)).to.equal(fresh);
+    expect(t.find(at(1), 0, 24)).to.be.at.least(0);
+    expect(t.size).to.equal(i - 1);
+  });
+
   it('parses and prints IPv4 and IPv6 prefixes (RFC 5952 text)', () => {
     expect(formatPrefix(parsePrefix('10.244.0.0/16'))).to.equal('10.244.0.0/16');
     expect(formatPrefix(parsePrefix('2001:DB8:0:0:1::/80'))).to.equal('2001:db8:0:0:1::/80');
