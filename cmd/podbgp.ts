@@ -5,8 +5,25 @@
 import { CliError, commandHelp, ExitCode, mainHelp, parseCommandArgs, type Command, type Io } from './cli.ts';
 import { configCheckCommand } from './commands/config-check.ts';
 import { decodeCommand } from './commands/decode.ts';
+import { peersCommand } from './commands/peers.ts';
+import { peerCommand } from './commands/peer.ts';
+import { ribCommand } from './commands/rib.ts';
+import { fibCommand } from './commands/fib.ts';
+import { explainCommand } from './commands/explain.ts';
+import { originateCommand } from './commands/originate.ts';
+import { completionCommand } from './commands/completion.ts';
 
-const commands: readonly Command[] = [decodeCommand, configCheckCommand];
+const commands: readonly Command[] = [
+  decodeCommand,
+  configCheckCommand,
+  peersCommand,
+  peerCommand,
+  ribCommand,
+  fibCommand,
+  explainCommand,
+  originateCommand,
+  completionCommand(() => commands),
+];
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
