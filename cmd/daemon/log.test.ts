@@ -13,6 +13,18 @@ import {
 } from './log.ts';
 import type { LogFormat, LogLevel } from './log.ts';
 import type { ObservedMessage } from './observe-types.ts';
+import { BgpError } from '../../bgp/wire/errors.ts';
+import type { PrefixList } from '../../bgp/wire/types.ts';
+
+function prefixes(afi: number, words: number[], lengths: number[]): PrefixList {
+  return {
+    afi,
+    count: lengths.length,
+    words: Uint32Array.from(words),
+    lengths: Uint8Array.from(lengths),
+    pathIds: null,
+  };
+}
 
 class Capture extends Writable {
   readonly chunks: string[] = [];
@@ -257,6 +269,44 @@ describe('daemon log', () => {
     expect(failed).to.include({ level: 'warn', prefix: '10.1.0.0/24', errno: 101, op: 'replace' });
     expect(failed).to.not.have.property('peer');
     expect(rec).to.include({ level: 'info', installed: 3, unchanged: 7 });
+    expect(out.lines()).to.have.length(2);
+  });
+
+  it('logs UPDATEs at debug, and at warn when RFC 7606 handled an error in one', async () => {
+    const { out, events } = setup('json', 'info');
+    const ok: ObservedMessage = {
+      kind: 'update',
+      peer: 'p',
+      msg: {
+        type: 'update',
+        withdrawn: prefixes(1, [0x0a010000], [16]),
+        attrs: {},
+        nlri: prefixes(1, [0x0a020000, 0x0a030000], [24, 24]),
+      },
+    };
+    // UPDATE Message Error / Malformed AS_PATH (3/11), handled as treat-as-withdraw (RFC 7606 §6).
+    const bad: ObservedMessage = {
+      kind: 'update',
+      peer: 'p',
+      msg: {
+        ...(ok as { msg: object }).msg,
+        treatAsWithdraw: true,
+        errors: [
+          new BgpError(3, 11, 'segment overruns the attribute', new Uint8Array(), 'treat-as-withdraw'),
+        ],
+      } as never,
+    };
+    events.logEvent(ok);
+    events.logEvent(bad);
+    events.logger.level = 'debug';
+    events.logEvent(ok);
+    await tick();
+    const [warn, debug] = out.json();
+    expect(warn).to.include({ level: 'warn', peer: 'p', treatAsWithdraw: true, announced: 2, withdrawn: 1 });
+    expect(warn!.message).to.equal(
+      'UPDATE with errors handled per RFC 7606: UPDATE Message Error / Malformed AS_PATH: segment overruns the attribute (treat-as-withdraw)',
+    );
+    expect(debug).to.include({ level: 'debug', message: 'UPDATE: 2 announced, 1 withdrawn' });
     expect(out.lines()).to.have.length(2);
   });
 });

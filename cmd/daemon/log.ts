@@ -361,6 +361,15 @@ export function describeEvent(m: ObservedMessage): Line {
   }
 }
 
+const ALWAYS_DEBUG: ReadonlySet<ObservedMessage['kind']> = new Set([
+  'fib-change',
+  'fib-installed',
+  'fib-removed',
+  'message-counters',
+  'prefix-counts',
+  'update-processed',
+] as const);
+
 /** Turns typed messages into log lines, through one child logger per peer. */
 export class EventLog {
   readonly logger: Logger;
@@ -386,8 +395,12 @@ export class EventLog {
   }
 
   logEvent(m: ObservedMessage): void {
+    // Per-route and per-UPDATE messages come by the million; skip building lines nobody reads.
+    if (ALWAYS_DEBUG.has(m.kind) || (m.kind === 'update' && !m.msg.errors?.length)) {
+      if (!this.logger.isLevelEnabled('debug')) return;
+    }
     const line = describeEvent(m);
-    if (LOG_LEVELS[line.level] > LOG_LEVELS[this.logger.level as LogLevel]) return;
+    if (!this.logger.isLevelEnabled(line.level)) return;
     const target = 'peer' in m && typeof m.peer === 'string' ? this.forPeer(m.peer) : this.logger;
     target.log(line.level, line.message, line.fields);
   }
