@@ -160,6 +160,14 @@ describe('daemon log', () => {
     expect(line).to.not.include('\x1b[');
   });
 
+  it('prints the stack of an error on its own lines in text mode', async () => {
+    const { out, logger } = setup('text', 'info', false);
+    logger.error(new Error('kaboom'));
+    await tick();
+    const text = out.chunks.join('');
+    expect(text).to.match(/ ERROR kaboom\nError: kaboom\n {4}at /);
+  });
+
   it('colours text on a terminal', async () => {
     const { out, logger } = setup('auto', 'info', true);
     logger.error('boom');

@@ -138,7 +138,7 @@ function textValue(v: unknown): string {
 export function textFormat(colour: boolean): winston.Logform.Format {
   return winston.format.printf((info) => {
     const level = String(info[LEVEL] ?? info.level);
-    const { timestamp, peer, message, level: _l, ...rest } = info;
+    const { timestamp, peer, message, stack, level: _l, ...rest } = info;
     const parts: string[] = [];
     const ts = typeof timestamp === 'string' ? timestamp : new Date().toISOString();
     const tag = level.toUpperCase().padEnd(5);
@@ -150,7 +150,8 @@ export function textFormat(colour: boolean): winston.Logform.Format {
       if (v === undefined) continue;
       parts.push(colour ? `${DIM}${k}=${RESET}${textValue(v)}` : `${k}=${textValue(v)}`);
     }
-    return parts.join(' ');
+    // A stack trace reads best on its own lines, as Node prints it.
+    return typeof stack === 'string' ? `${parts.join(' ')}\n${stack}` : parts.join(' ');
   });
 }
 
