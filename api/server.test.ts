@@ -161,7 +161,7 @@ describe('api/server + api/client', () => {
       prefix: '10.9.0.0/16',
       nextHops: ['10.0.0.2'],
     });
-    await it.return?.();
+    await it.return?.(undefined);
   });
 
   it('replaces a stale socket left by a dead daemon and refuses a live one', async () => {
