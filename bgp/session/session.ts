@@ -203,6 +203,18 @@ export class Session {
     return this.establishedConnection()?.negotiated ?? null;
   }
 
+  /** Our address and port on the Established connection (for next-hop-self and the API). */
+  get localEndpoint(): { address: string; port: number } | null {
+    const sock = this.establishedConnection()?.socket;
+    if (sock?.localAddress === undefined || sock.localPort === undefined) return null;
+    return { address: sock.localAddress, port: sock.localPort };
+  }
+
+  /** The peer's port on the Established connection. */
+  get remotePort(): number | null {
+    return this.establishedConnection()?.socket?.remotePort ?? null;
+  }
+
   get isDisabled(): boolean {
     return this.disabled;
   }
