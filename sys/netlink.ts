@@ -3,6 +3,11 @@
 // ever blocking the event loop. In: byte buffers of netlink messages built by rib/fib/. Out: the
 // datagrams the kernel sends back, as Buffers. This file knows sockets, not message formats.
 //
+// Sending: send() is a plain sendto(2) on the calling thread. The kernel processes NETLINK_ROUTE
+// requests inside that call, so a big batch of routes holds the caller for as long as the kernel
+// works on it (tens of milliseconds for 15k routes). sendAsync() makes the same call on a koffi
+// worker thread so the event loop keeps running meanwhile.
+//
 // Readiness: the fd is non-blocking. Request/reply exchanges with NETLINK_ROUTE need no waiting
 // in practice (the kernel runs the request inside sendmsg() and builds dump parts inside recvmsg()),
 // so readers first try a non-blocking recv. Only when nothing is queued do they wait, and the wait
@@ -103,6 +108,8 @@ export class NetlinkSocket {
   private readonly wakeFd: number;
   private closed = false;
   private waiting = false;
+  /** sendAsync() calls still running on a worker thread; the fds are released after the last. */
+  private sending = 0;
   private readonly kernelAddr: Buffer;
 
   constructor(options: NetlinkOptions = {}) {
@@ -170,6 +177,35 @@ export class NetlinkSocket {
   }
 
   /**
+   * Send one buffer like send(), but with sendto(2) running on a koffi worker thread: the kernel's
+   * processing of the messages does not hold the event loop. `buf` must not change until the
+   * promise settles. A failed call is retried once on this thread, which yields the errno (koffi's
+   * errno is per thread) and covers EINTR.
+   */
+  sendAsync(buf: Uint8Array): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('netlink socket closed'));
+    this.sending++;
+    return new Promise((resolve, reject) => {
+      c_sendto.async(this.fd, buf, buf.length, 0, this.kernelAddr, 12, (err: unknown, rc: number) => {
+        this.sending--;
+        if (this.closed) {
+          this.releaseIfIdle();
+          reject(new Error('netlink socket closed'));
+        } else if (err) reject(err instanceof Error ? err : new Error(String(err)));
+        else if (rc >= 0) resolve();
+        else {
+          try {
+            this.send(buf);
+            resolve();
+          } catch (e) {
+            reject(e instanceof Error ? e : new Error(String(e)));
+          }
+        }
+      });
+    });
+  }
+
+  /**
    * Receive one datagram into `into` without waiting. Returns the byte count, or -1 when nothing
    * is queued. ENOBUFS (the receive queue overflowed, messages were lost) is thrown as SysError.
    */
@@ -201,7 +237,7 @@ export class NetlinkSocket {
       c_poll.async(fds, 2, timeoutMs, (err: unknown, rc: number) => {
         this.waiting = false;
         if (this.closed) {
-          this.release();
+          this.releaseIfIdle();
           resolve(false);
         } else if (err) reject(err instanceof Error ? err : new Error(String(err)));
         else resolve(rc > 0 && (fds.readInt16LE(6) & Sock.POLLIN) !== 0);
@@ -218,8 +254,13 @@ export class NetlinkSocket {
       one.writeBigUInt64LE(1n, 0);
       c_write(this.wakeFd, one, 8);
     } else {
-      this.release();
+      this.releaseIfIdle();
     }
+  }
+
+  /** Close the fds once no worker thread uses them (a pending poll or sendAsync releases later). */
+  private releaseIfIdle(): void {
+    if (!this.waiting && this.sending === 0) this.release();
   }
 
   get isClosed(): boolean {
