@@ -322,7 +322,14 @@ export class Fib {
     const t0 = performance.now();
     const ops: RouteOp[] = [];
     let unchanged = 0;
+    let sliceStart = performance.now();
+    let n = 0;
     for (const key of keys) {
+      // A full table's worth of fib-changes arrives as one pass: keep keepalives flowing.
+      if ((++n & 1023) === 0 && performance.now() - sliceStart > SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
       const want = this.desired.get(key);
       const have = this.kernel.get(key);
       if (want) {
@@ -363,7 +370,12 @@ export class Fib {
     }
     let installed = 0;
     let removed = 0;
+    let sliceStart = performance.now();
     for (let i = 0; i < ops.length; i++) {
+      if ((i & 1023) === 1023 && performance.now() - sliceStart > SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
       if (failedAt.has(i)) continue;
       const { op, route } = ops[i];
       const key = routeKey(route);
