@@ -210,6 +210,15 @@ export class Session {
     return { address: sock.localAddress, port: sock.localPort };
   }
 
+  /** The OPEN we sent and the one the peer sent on the Established connection. */
+  get localOpen(): OpenMessage | null {
+    return this.establishedConnection()?.localOpen ?? null;
+  }
+
+  get remoteOpen(): OpenMessage | null {
+    return this.establishedConnection()?.remoteOpen ?? null;
+  }
+
   /** The peer's port on the Established connection. */
   get remotePort(): number | null {
     return this.establishedConnection()?.socket?.remotePort ?? null;

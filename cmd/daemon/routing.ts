@@ -18,6 +18,7 @@ import { runJob } from '../../rib/job.ts';
 import { Fib, type FibMessage } from '../../rib/fib/fib.ts';
 import { NextHopResolver, type NextHopReachability } from '../../rib/fib/nexthop-resolver.ts';
 import { KernelProjection } from '../../rib/fib/projection.ts';
+import { routeKey } from '../../rib/fib/route-identity.ts';
 import { RtnlClient } from '../../rib/fib/rtnl-client.ts';
 import { openNetlink, type NetlinkSocket } from '../../sys/netlink.ts';
 import { buildPolicies, peerPolicies } from '../../config/policies.ts';
@@ -42,7 +43,7 @@ export interface RoutingOptions {
 }
 
 export class Routing {
-  readonly config: PodbgpConfig;
+  config: PodbgpConfig;
   readonly rib: Rib;
   readonly out: AdjRibOut;
   fib: Fib | null = null;
@@ -58,7 +59,7 @@ export class Routing {
   private pollTimer: NodeJS.Timeout | null = null;
   private pollQueued = false;
   private refreshTimer: NodeJS.Timeout | null = null;
-  private readonly policies: Map<string, Policy>;
+  private policies: Map<string, Policy>;
 
   constructor(o: RoutingOptions) {
     const cfg = o.config;
@@ -138,6 +139,27 @@ export class Routing {
     }
     for (const cidr of this.config.originate) this.rib.originate(parsePrefix(cidr));
     this.schedulePoll();
+  }
+
+  /** A reloaded config: policies and peer settings apply from the next peerUp (or soft reset). */
+  setConfig(cfg: PodbgpConfig): void {
+    this.config = cfg;
+    this.policies = buildPolicies(cfg);
+  }
+
+  /** Removes every route of ours from the kernel (shutdown without graceful restart). */
+  async flushKernel(): Promise<void> {
+    const fib = this.fib;
+    if (fib === null) return;
+    for (const { route } of [...fib.kernelRoutes()]) fib.setDesired(routeKey(route), null);
+    await fib.settled();
+  }
+
+  /** Routes of ours in the kernel now. */
+  get kernelRouteCount(): number {
+    let n = 0;
+    if (this.fib !== null) for (const _ of this.fib.kernelRoutes()) n++;
+    return n;
   }
 
   stop(): void {

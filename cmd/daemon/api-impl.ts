@@ -1,0 +1,226 @@
+// The daemon's answers to the local API (api/daemon-api.ts): peers from the session layer's
+// counters and negotiation results, routes from the RIB (api/rib-view.ts), kernel routes from the
+// Fib with whether each matches what the RIB wants, explain from rib/explain.ts, and peer actions.
+//
+// In: calls from the gRPC server. Out: plain records; ApiError for the caller's mistakes.
+import type {
+  ApiEvent,
+  DaemonApi,
+  FamilyCounters,
+  KernelRouteRecord,
+  PeerAction,
+  PeerDetail,
+  PeerSummary,
+  RouteQuery,
+  RouteRecord,
+  SessionStateName,
+} from '../../api/daemon-api.ts';
+import type { Session } from '../../bgp/session/session.ts';
+import type { Daemon } from './core.ts';
+import { ApiError } from '../../api/daemon-api.ts';
+import { ribRoutes } from '../../api/rib-view.ts';
+import { capabilityLines, negotiatedRecord } from '../../api/records.ts';
+import { explain, type Explanation } from '../../rib/explain.ts';
+import { formatAddressBytes, formatIpv4, parsePrefix } from '../../rib/prefix.ts';
+import { formatPrefix as formatKernelPrefix, routeKey } from '../../rib/fib/route-identity.ts';
+import { Rtn, AddressFamily } from '../../rib/fib/rtnetlink-constants.ts';
+import { normalizeAddress } from '../../bgp/transport/peer-address.ts';
+import { Afi } from '../../bgp/wire/iana/afi-safi.ts';
+
+export class DaemonApiImpl implements DaemonApi {
+  private readonly d: Daemon;
+
+  constructor(d: Daemon) {
+    this.d = d;
+  }
+
+  private sessionOf(address: string): Session {
+    const s = this.d.sessions.session(normalizeAddress(address));
+    if (s === undefined) throw new ApiError('not-found', `no peer ${address}`);
+    return s;
+  }
+
+  private families(s: Session): FamilyCounters[] {
+    const c = s.counters();
+    const index = this.d.routing.indexOf(s.peer);
+    const out: FamilyCounters[] = [];
+    for (const [afi, family] of [
+      [Afi.IPV4, 'ipv4'],
+      [Afi.IPV6, 'ipv6'],
+    ] as const) {
+      const key = `${family}-unicast`;
+      if (!s.settings.families.some((f) => f.afi === afi)) continue;
+      const loc = this.d.routing.rib.locRib(afi);
+      const group = index === undefined ? null : this.d.routing.out.groupOf(index);
+      let advertised = 0;
+      if (group !== null) {
+        for (let slot = 0; slot < loc.prefixes.slotLimit; slot++) {
+          if (this.d.routing.out.advertised(group, afi, slot) !== 0) advertised++;
+        }
+      }
+      out.push({
+        family,
+        received: c.prefixesReceived[key] ?? 0,
+        accepted: index === undefined ? 0 : loc.adjIn.countOf(index),
+        advertised,
+      });
+    }
+    return out;
+  }
+
+  private summary(s: Session): PeerSummary {
+    const c = s.counters();
+    const neg = c.negotiated;
+    const cfg = this.d.peerConfigOf(s.peer);
+    const remoteAs = neg?.remoteAs ?? (typeof cfg?.asn === 'number' ? cfg.asn : 0);
+    return {
+      address: s.peer,
+      asn: remoteAs,
+      localAsn: this.d.config.asn,
+      state: c.state as SessionStateName,
+      stateSince: c.upSince ?? c.lastStateChange,
+      adminDown: s.isDisabled,
+      families: this.families(s),
+      lastError: c.lastNotification?.text ?? c.lastError,
+      routerId: neg ? formatIpv4(neg.remoteBgpId) : null,
+      holdTime: neg?.holdTime ?? null,
+      keepaliveTime: neg?.keepaliveTime ?? null,
+      localAddress: s.localEndpoint?.address ?? null,
+    };
+  }
+
+  listPeers(): PeerSummary[] {
+    return this.d.sessions.all().map((s) => this.summary(s));
+  }
+
+  getPeer(address: string): PeerDetail {
+    const s = this.sessionOf(address);
+    const c = s.counters();
+    const cfg = this.d.peerConfigOf(s.peer);
+    const types = ['OPEN', 'UPDATE', 'NOTIFICATION', 'KEEPALIVE', 'ROUTE-REFRESH'];
+    const n = c.lastNotification;
+    return {
+      ...this.summary(s),
+      description: cfg?.description ?? null,
+      localPort: s.localEndpoint?.port ?? null,
+      remotePort: s.remotePort,
+      passive: s.settings.passive,
+      configuredHoldTime: s.settings.holdTime,
+      establishedTransitions: c.establishedTransitions,
+      lastStateReason: c.lastError,
+      capabilitiesSent: s.localOpen ? capabilityLines(s.localOpen.capabilities) : [],
+      capabilitiesReceived: s.remoteOpen ? capabilityLines(s.remoteOpen.capabilities) : [],
+      negotiated: c.negotiated ? negotiatedRecord(c.negotiated) : null,
+      messages: types.map((type) => ({
+        type,
+        sent: c.messagesOut[type] ?? 0,
+        received: c.messagesIn[type] ?? 0,
+      })),
+      lastNotification: n
+        ? { direction: n.direction, code: n.code, subcode: n.subcode, text: n.text, time: n.at }
+        : null,
+    };
+  }
+
+  listRoutes(q: RouteQuery): Iterable<RouteRecord> {
+    const r = this.d.routing;
+    return ribRoutes(
+      {
+        rib: r.rib,
+        adjRibOut: r.out,
+        peerByAddress: (a) => {
+          const i = r.indexOf(normalizeAddress(a));
+          return i === undefined ? undefined : r.rib.peers[i];
+        },
+      },
+      q,
+    );
+  }
+
+  listKernelRoutes(): KernelRouteRecord[] {
+    const fib = this.d.routing.fib;
+    if (fib === null)
+      throw new ApiError(
+        'failed-precondition',
+        'podbgp does not install routes (kernel.installRoutes is false)',
+      );
+    const out: KernelRouteRecord[] = [];
+    for (const { route, matchesRib } of fib.kernelRoutes()) {
+      const failure = fib.failureOf(routeKey(route));
+      out.push({
+        prefix: formatKernelPrefix(route),
+        family: route.family === AddressFamily.INET6 ? 'ipv6' : 'ipv4',
+        type:
+          route.type === Rtn.BLACKHOLE
+            ? 'blackhole'
+            : route.type === Rtn.UNREACHABLE
+              ? 'unreachable'
+              : 'unicast',
+        nextHops: route.nextHops.map(
+          (h) =>
+            `${h.gateway ? `via ${formatAddressBytes(h.gateway)}` : 'direct'}${h.ifindex ? ` dev #${h.ifindex}` : ''}` +
+            `${h.weight > 1 ? ` weight ${h.weight}` : ''}${h.onlink ? ' onlink' : ''}`,
+        ),
+        protocol: route.protocol,
+        table: route.table,
+        metric: route.priority,
+        match: matchesRib ? 'yes' : 'no',
+        reason: matchesRib ? '' : (failure?.message ?? 'differs from what the RIB wants'),
+      });
+    }
+    return out;
+  }
+
+  explain(prefix: string): Explanation {
+    return explain(this.d.routing.rib, parsePrefix(prefix));
+  }
+
+  addOriginated(cidr: string): void {
+    this.d.routing.originate(cidr);
+  }
+
+  deleteOriginated(cidr: string): void {
+    this.d.routing.withdrawOriginated(cidr);
+  }
+
+  peerAction(address: string, action: PeerAction, message?: string): void {
+    const s = this.sessionOf(address);
+    switch (action) {
+      case 'enable':
+        s.enable();
+        return;
+      case 'disable':
+        s.disable(message);
+        return;
+      case 'reset':
+        s.hardReset(message);
+        return;
+      case 'soft-in':
+      case 'soft-out':
+        if (s.negotiated === null) throw new ApiError('failed-precondition', `${s.peer} is not Established`);
+        this.d.softReset(s.peer, action === 'soft-in' ? 'in' : 'out');
+        return;
+    }
+  }
+
+  async *events(signal: AbortSignal): AsyncIterable<ApiEvent> {
+    const queue: ApiEvent[] = [];
+    let wake: (() => void) | null = null;
+    const off = this.d.onApiEvent((e) => {
+      queue.push(e);
+      wake?.();
+    });
+    const aborted = new Promise<void>((resolve) =>
+      signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    try {
+      while (!signal.aborted) {
+        while (queue.length > 0) yield queue.shift()!;
+        await Promise.race([new Promise<void>((r) => (wake = r)), aborted]);
+        wake = null;
+      }
+    } finally {
+      off();
+    }
+  }
+}

@@ -1,0 +1,390 @@
+// The daemon core: the only place that knows every owner. It builds them from the config, passes
+// each owner's typed messages to the next, and runs the lifecycle (start, SIGHUP reload, SIGTERM).
+//
+//   config ──▶ Daemon ──addPeer/updatePeer/removePeer──▶ SessionManager ──▶ Sessions ◀──▶ peers
+//                 ▲                                            │ SessionMessage
+//                 │◀───────────────────────────────────────────┘
+//                 ├──peerUp/update/endOfRib/peerDown──▶ Routing (RIB ─▶ Adj-RIB-Out, ─▶ Fib ─▶ kernel)
+//                 │◀── send (per peer) ── Routing            └── FibMessage/NextHopReachability
+//                 ├── encodeSend ──▶ Session.sendUpdates
+//                 ├── every message ──▶ EventLog (winston), DaemonMetrics (prom-client), Readiness
+//                 └── DaemonApi (api-impl.ts) ◀── gRPC server (api/server.ts) ◀── podbgp CLI
+import type { Logger } from 'winston';
+import type { PeerConfig, PodbgpConfig } from '../../config/schema.ts';
+import type { SessionMessage } from '../../bgp/session/messages.ts';
+import type { SendMessage } from '../../rib/messages.ts';
+import type { ObservedMessage } from './observe-types.ts';
+import type { ApiEvent } from '../../api/daemon-api.ts';
+import { SessionManager } from '../../bgp/session/manager.ts';
+import { normalizeAddress } from '../../bgp/transport/peer-address.ts';
+import { Routing, type RoutingMessage } from './routing.ts';
+import { encodeSend } from './outbound.ts';
+import { selfAddressesFor } from './self-addresses.ts';
+import { resolvePassword } from './secrets.ts';
+import { EventLog, registerSecret } from './log.ts';
+import { DaemonMetrics } from './metrics.ts';
+import { Readiness } from './health.ts';
+import { EventLoopMonitor } from './event-loop.ts';
+import { startObservabilityServer, type ObservabilityServer } from './http.ts';
+import { startApiServer, type ApiServer } from '../../api/server.ts';
+import { DaemonApiImpl } from './api-impl.ts';
+import { formatAddressBytes, parseAddressBytes } from '../../rib/prefix.ts';
+
+export interface DaemonOptions {
+  readonly config: PodbgpConfig;
+  readonly logger: Logger;
+  readonly env: NodeJS.ProcessEnv;
+  /**
+   * RFC 4724 restarting speaker: podbgp restarted with its kernel routes still in place. Sets the
+   * R bit in OPENs and keeps our old kernel routes until every peer sent End-of-RIB (or the
+   * restart time passed).
+   */
+  readonly restarting?: boolean;
+  /** Start the gRPC API on config.api.socket (default true). */
+  readonly api?: boolean;
+  /** Start the metrics/health HTTP server on config.metrics.address (default true). */
+  readonly metrics?: boolean;
+}
+
+export class Daemon {
+  config: PodbgpConfig;
+  readonly logger: Logger;
+  readonly routing: Routing;
+  readonly sessions: SessionManager;
+  readonly events: EventLog;
+  readonly metrics = new DaemonMetrics();
+  readonly readiness: Readiness;
+  readonly eventLoop = new EventLoopMonitor();
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly opts: DaemonOptions;
+  private http: ObservabilityServer | null = null;
+  private api: ApiServer | null = null;
+  private readonly apiListeners = new Set<(e: ApiEvent) => void>();
+  /** Peers whose End-of-RIB we still wait for before releasing the kernel's startup sweep. */
+  private awaitingEndOfRib: Set<string> | null = null;
+
+  constructor(o: DaemonOptions) {
+    this.opts = o;
+    this.config = o.config;
+    this.logger = o.logger;
+    this.events = new EventLog(o.logger);
+    this.env = o.env;
+    this.readiness = new Readiness({ timeoutSeconds: o.config.readiness.timeoutSeconds });
+    this.routing = new Routing({
+      config: o.config,
+      deliver: (peer, m) => this.deliver(peer, m),
+      emit: (m) => this.onRouting(m),
+    });
+    const gr = o.config.gracefulRestart;
+    this.sessions = new SessionManager({
+      local: {
+        asn: o.config.asn,
+        routerId: o.config.routerId,
+        gracefulRestart: { enabled: gr.enabled, restartTime: gr.restartTime, notification: gr.notification },
+        restarting: o.restarting === true,
+        // RFC 4724 F bit: our kernel routes survive our own restart when we install routes.
+        forwardingPreserved: o.config.kernel.installRoutes,
+      },
+      listen: { addresses: o.config.listen.addresses, port: o.config.listen.port },
+      bugPolicy: 'reset',
+      log: (level, text, peer) => (peer ? this.events.forPeer(peer) : this.logger)[level](text),
+    });
+    this.sessions.subscribe((m) => this.onSession(m));
+  }
+
+  async start(): Promise<void> {
+    const cfg = this.config;
+    this.eventLoop.start();
+    const gr = cfg.gracefulRestart;
+    const holdSweep = this.opts.restarting === true && gr.enabled;
+    await this.routing.start(holdSweep ? { holdStartupSweepMs: gr.restartTime * 1000 } : {});
+    if (holdSweep) this.awaitingEndOfRib = new Set();
+    this.metrics.setKernelRouteCount(() => this.routing.kernelRouteCount);
+    for (const [i, peer] of cfg.peers.entries()) this.addPeer(peer, `peers[${i}]`);
+    this.readiness.setPeers(cfg.peers.flatMap((p) => (p.address ? [normalizeAddress(p.address)] : [])));
+    if (this.opts.metrics !== false && cfg.metrics.address !== 'off') {
+      this.http = await startObservabilityServer({
+        address: cfg.metrics.address,
+        metrics: this.metrics,
+        readiness: this.readiness,
+        liveness: this.eventLoop,
+        logger: this.logger,
+      });
+    }
+    if (this.opts.api !== false) {
+      this.api = await startApiServer({ api: new DaemonApiImpl(this), socketPath: cfg.api.socket });
+    }
+    await this.sessions.start();
+    const listening = this.sessions.listening().map((l) => `${l.address}:${l.port}`);
+    this.logger.info(
+      `podbgp started: AS ${cfg.asn}, router id ${cfg.routerId}, ${cfg.peers.length} peer(s), ` +
+        `listening on ${listening.join(', ') || 'nothing'}, originating ${cfg.originate.join(', ') || 'nothing'}`,
+    );
+  }
+
+  /**
+   * SIGTERM: Cease / Administrative Shutdown to every peer. With graceful restart our kernel
+   * routes stay (the kernel keeps forwarding while podbgp restarts; peers keep our routes as
+   * helpers); without it they are removed.
+   */
+  async stop(message = 'podbgp is shutting down'): Promise<void> {
+    await this.sessions.stop(message);
+    if (!this.config.gracefulRestart.enabled) await this.routing.flushKernel();
+    this.routing.stop();
+    this.eventLoop.stop();
+    await this.api?.close();
+    await this.http?.close();
+  }
+
+  private addPeer(peer: PeerConfig, path: string): void {
+    const password = resolvePassword(peer, path, this.env);
+    if (password !== undefined) registerSecret(password);
+    this.sessions.addPeer(peer, password);
+    if (peer.address) this.metrics.addPeer(normalizeAddress(peer.address));
+  }
+
+  /** The configured peer that an address belongs to (a single peer, or the range it falls in). */
+  peerConfigOf(address: string): PeerConfig | undefined {
+    const norm = normalizeAddress(address);
+    const exact = this.config.peers.find(
+      (p) => p.address !== undefined && normalizeAddress(p.address) === norm,
+    );
+    if (exact) return exact;
+    const s = this.sessions.session(norm);
+    if (s?.settings.dynamic !== true) return undefined;
+    return this.config.peers.find((p) => p.range !== undefined && inRange(norm, p.range));
+  }
+
+  /** SIGHUP: only peers whose settings changed are touched; every other session stays up. */
+  reload(next: PodbgpConfig): { added: string[]; removed: string[]; changed: string[]; soft: string[] } {
+    const before = this.config;
+    const key = (p: PeerConfig) => normalizeAddress(p.address ?? p.range ?? '');
+    const old = new Map(before.peers.map((p) => [key(p), p]));
+    const now = new Map(next.peers.map((p, i) => [key(p), { p, i }]));
+    const result = {
+      added: [] as string[],
+      removed: [] as string[],
+      changed: [] as string[],
+      soft: [] as string[],
+    };
+    this.config = next;
+    this.routing.setConfig(next);
+    for (const [k, p] of old) {
+      if (!now.has(k)) {
+        this.sessions.removePeer(p);
+        this.metrics.removePeer(k);
+        result.removed.push(k);
+      }
+    }
+    for (const [k, { p, i }] of now) {
+      const prev = old.get(k);
+      if (prev === undefined) {
+        this.addPeer(p, `peers[${i}]`);
+        result.added.push(k);
+        continue;
+      }
+      const policyOnly =
+        JSON.stringify({ ...prev, importPolicy: 0, exportPolicy: 0 }) ===
+        JSON.stringify({ ...p, importPolicy: 0, exportPolicy: 0 });
+      const policiesChanged =
+        prev.importPolicy !== p.importPolicy ||
+        prev.exportPolicy !== p.exportPolicy ||
+        JSON.stringify(before.policies) !== JSON.stringify(next.policies) ||
+        JSON.stringify(before.accept) !== JSON.stringify(next.accept) ||
+        JSON.stringify(before.originate) !== JSON.stringify(next.originate);
+      if (JSON.stringify(prev) === JSON.stringify(p) && !policiesChanged) continue;
+      if (policyOnly) {
+        // A policy change needs no reset: re-run export, and ask the peer to send its routes
+        // again (RFC 2918 route refresh) so import policy sees them anew.
+        this.softReset(k, 'both');
+        result.soft.push(k);
+      } else {
+        const password = resolvePassword(p, `peers[${i}]`, this.env);
+        if (password !== undefined) registerSecret(password);
+        this.sessions.updatePeer(p, password);
+        result.changed.push(k);
+      }
+    }
+    const oldOrig = new Set(before.originate);
+    const newOrig = new Set(next.originate);
+    for (const c of oldOrig) if (!newOrig.has(c)) this.routing.withdrawOriginated(c);
+    for (const c of newOrig) if (!oldOrig.has(c)) this.routing.originate(c);
+    this.readiness.setPeers(next.peers.flatMap((p) => (p.address ? [normalizeAddress(p.address)] : [])));
+    this.logger.info(
+      `configuration reloaded: ${result.added.length} added, ${result.removed.length} removed, ` +
+        `${result.changed.length} reset, ${result.soft.length} soft-reset, others untouched`,
+      result,
+    );
+    return result;
+  }
+
+  /** Soft reset (RFC 2918): 'out' re-sends our table, 'in' asks the peer to re-send its own. */
+  softReset(address: string, direction: 'in' | 'out' | 'both'): void {
+    const s = this.sessions.session(address);
+    const cfg = this.peerConfigOf(address);
+    if (s === undefined || cfg === undefined || s.negotiated === null) return;
+    if (direction !== 'in') {
+      this.routing.peerUp(s.peer, cfg, s.negotiated);
+      this.sendEndOfRib(s.peer);
+    }
+    if (direction !== 'out' && s.negotiated.routeRefresh) {
+      for (const f of s.negotiated.families) s.requestRouteRefresh(f.afi, f.safi);
+    }
+  }
+
+  // ---- messages from the owners ---------------------------------------------------------------
+
+  private onSession(m: SessionMessage): void {
+    this.observe(toObserved(m));
+    switch (m.kind) {
+      case 'peer-up': {
+        const cfg = this.peerConfigOf(m.peer);
+        if (cfg === undefined) return;
+        this.routing.peerUp(m.peer, cfg, m.negotiated);
+        // RFC 4724 §4: End-of-RIB after the initial table, per family.
+        this.sendEndOfRib(m.peer);
+        break;
+      }
+      case 'update':
+        this.routing.update(m.peer, m.msg);
+        break;
+      case 'end-of-rib':
+        this.routing.endOfRib(m.peer, m.afi, m.safi);
+        this.noteEndOfRib(m.peer);
+        break;
+      case 'peer-down':
+        this.routing.peerDown(m.peer, m.gracefulRestart);
+        break;
+      case 'route-refresh':
+        if (m.subtype === 0) this.softReset(m.peer, 'out');
+        break;
+      case 'session-state':
+        this.emitApi({
+          kind: 'session',
+          time: Date.now(),
+          peer: m.peer,
+          state: m.to,
+          previousState: m.from,
+          reason: m.reason,
+        });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private sendEndOfRib(peer: string): void {
+    const s = this.sessions.session(peer);
+    const neg = s?.negotiated;
+    if (s === undefined || neg == null) return;
+    for (const f of neg.families) {
+      s.sendEndOfRib(f.afi, f.safi);
+      this.observe({ kind: 'end-of-rib', peer, afi: f.afi, safi: f.safi, direction: 'sent' });
+    }
+  }
+
+  /** As restarting speaker: release the kernel's startup sweep once every peer sent End-of-RIB. */
+  private noteEndOfRib(peer: string): void {
+    if (this.awaitingEndOfRib === null) return;
+    this.awaitingEndOfRib.add(peer);
+    const all = this.sessions.all().filter((s) => !s.isDisabled && !s.settings.dynamic);
+    if (all.every((s) => this.awaitingEndOfRib!.has(s.peer))) {
+      this.awaitingEndOfRib = null;
+      this.routing.fib?.releaseStartupSweep();
+      this.logger.info('graceful restart: End-of-RIB from every peer; stale kernel routes are swept now');
+    }
+  }
+
+  private onRouting(m: RoutingMessage): void {
+    if (m.kind === 'nexthop-reachability') {
+      this.logger.info(`next hop ${m.address} is ${m.reachable ? 'reachable' : 'unreachable'}`);
+      return;
+    }
+    this.observe(m);
+    if (m.kind === 'fib-installed' || m.kind === 'fib-removed') {
+      const hops =
+        m.kind === 'fib-installed'
+          ? m.route.nextHops.map((h) => (h.gateway ? formatAddressBytes(h.gateway) : 'direct'))
+          : [];
+      this.emitApi({ kind: 'route', time: Date.now(), prefix: m.prefix, nextHops: hops });
+    }
+  }
+
+  /** One Adj-RIB-Out message to one peer, encoded with that session's context and addresses. */
+  private deliver(peer: string, m: SendMessage): void {
+    const s = this.sessions.session(peer);
+    const ep = s?.localEndpoint;
+    const ctx = s?.negotiated?.context;
+    if (s === undefined || ep == null || ctx === undefined) return;
+    const { messages, skipped } = encodeSend(m, selfAddressesFor(ep.address), ctx);
+    if (skipped > 0) {
+      this.events
+        .forPeer(peer)
+        .warn(
+          `${skipped} prefix(es) not announced: no local ${m.afi === 2 ? 'IPv6' : 'IPv4'} address on the session's link for next-hop-self`,
+        );
+    }
+    if (messages.length > 0) s.sendUpdates(messages);
+  }
+
+  private observe(m: ObservedMessage): void {
+    this.events.logEvent(m);
+    this.metrics.observe(m);
+    this.readiness.observe(m);
+  }
+
+  // ---- API events -------------------------------------------------------------------------------
+
+  onApiEvent(fn: (e: ApiEvent) => void): () => void {
+    this.apiListeners.add(fn);
+    return () => this.apiListeners.delete(fn);
+  }
+
+  private emitApi(e: ApiEvent): void {
+    for (const fn of this.apiListeners) fn(e);
+  }
+}
+
+/** The session layer's messages in the shapes the observers read. */
+function toObserved(m: SessionMessage): ObservedMessage {
+  switch (m.kind) {
+    case 'peer-down':
+      return {
+        kind: 'peer-down',
+        peer: m.peer,
+        reason: m.reason,
+        gracefulRestart: m.gracefulRestart.stale,
+        ...(m.notification
+          ? {
+              notification: {
+                type: 'notification' as const,
+                code: m.notification.code,
+                subcode: m.notification.subcode,
+                data: m.notification.data,
+              },
+            }
+          : {}),
+      };
+    case 'max-prefix':
+      return { kind: 'max-prefix', peer: m.peer, limit: m.limit, count: m.count, warningOnly: !m.shutdown };
+    case 'route-refresh':
+    case 'update-error':
+      // Logged through the session's own log function; nothing for metrics or readiness.
+      return { kind: 'message-counters', peer: m.peer, received: {}, sent: {} };
+    default:
+      return m;
+  }
+}
+
+function inRange(address: string, range: string): boolean {
+  const [prefix, lenText] = range.split('/');
+  const a = parseAddressBytes(address);
+  const p = parseAddressBytes(prefix!);
+  if (a.length !== p.length) return false;
+  let left = Number(lenText);
+  for (let i = 0; i < a.length && left > 0; i++, left -= 8) {
+    const mask = left >= 8 ? 0xff : (0xff << (8 - left)) & 0xff;
+    if ((a[i]! & mask) !== (p[i]! & mask)) return false;
+  }
+  return true;
+}
