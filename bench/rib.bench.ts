@@ -4,9 +4,10 @@
 //     tables growing from 1024 entries, then the same with tables pre-sized;
 //  2. ten eBGP peers, each announcing the same 1M prefixes (every prefix ends with 10 paths),
 //     10k attribute sets per peer (100k in all), UPDATEs of the ten peers interleaved.
-// Input: per peer one array of prefix words and lengths and the attribute sets, built before
-// timing; each UPDATE's PrefixList is made on the fly as views into them, as the decoder would
-// hand it over. Ingestion runs in slices of SLICE_UPDATES updates that yield to the event loop
+// Input: one array of prefix words and lengths, built before timing. Each UPDATE is made on the
+// fly, as the decoder would hand it over: its PrefixList as views into those arrays, its
+// PathAttributes as fresh objects (update u of a peer carries attribute set u mod sets-per-peer),
+// so the heap holds what the RIB keeps, not a million pre-built inputs. Ingestion runs in slices of SLICE_UPDATES updates that yield to the event loop
 // (a session handles one socket read's worth per turn). Reported: prefixes/s (wall and per
 // CPU-second: process CPU, so GC helper threads count), bytes per route (growth of JS heap +
 // ArrayBuffers after GC, divided by paths held), peak RSS, and the longest event-loop stall as
@@ -32,7 +33,8 @@ interface Feed {
   readonly peer: RibPeer;
   readonly words: Uint32Array;
   readonly lengths: Uint8Array;
-  readonly sets: PathAttributes[];
+  readonly attrSets: number;
+  readonly nextHop: number;
 }
 
 interface Scenario {
@@ -78,18 +80,15 @@ function buildPrefixes(count: number): { words: Uint32Array; lengths: Uint8Array
   return { words, lengths };
 }
 
-function buildSets(count: number, asn: number, nextHop: number): PathAttributes[] {
-  const sets: PathAttributes[] = [];
-  for (let i = 0; i < count; i++) {
-    sets.push({
-      origin: i % 3,
-      asPath: [{ type: 2, asns: [asn, 3356 + (i % 97), 1000 + (i % 5003), 20000 + i] }],
-      nextHop,
-      med: i % 7 === 0 ? i % 100 : undefined,
-      communities: [(asn << 16) | (i % 50), 0xfde80000 + (i % 13)],
-    });
-  }
-  return sets;
+/** Attribute set i of a peer, built fresh for every UPDATE as the decoder would build it. */
+function attrsOf(i: number, asn: number, nextHop: number): PathAttributes {
+  return {
+    origin: i % 3,
+    asPath: [{ type: 2, asns: [asn, 3356 + (i % 97), 1000 + (i % 5003), 20000 + i] }],
+    nextHop,
+    med: i % 7 === 0 ? i % 100 : undefined,
+    communities: [(asn << 16) | (i % 50), 0xfde80000 + (i % 13)],
+  };
 }
 
 /** UPDATE number u of a feed, as the decoder would produce it. */
@@ -97,7 +96,7 @@ function updateOf(f: Feed, u: number): { attrs: PathAttributes; nlri: PrefixList
   const from = u * PER_UPDATE;
   const to = Math.min(f.words.length, from + PER_UPDATE);
   return {
-    attrs: f.sets[u % f.sets.length],
+    attrs: attrsOf(u % f.attrSets, f.peer.asn, f.nextHop),
     nlri: {
       afi: 1,
       count: to - from,
@@ -173,7 +172,7 @@ async function run(s: Scenario): Promise<void> {
       importPolicy: accept,
     });
     rib.addPeer(peer);
-    feeds.push({ peer, words, lengths, sets: buildSets(s.attrSetsPerPeer, peer.asn, (10 << 24) + p) });
+    feeds.push({ peer, words, lengths, attrSets: s.attrSetsPerPeer, nextHop: (10 << 24) + p });
   }
   const before = memory(gc);
   const r = await ingest(rib, feeds);

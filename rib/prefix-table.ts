@@ -78,6 +78,13 @@ export class PrefixTable {
   /** The full 32-bit hash; a table takes its low bits. */
   private hash(w: ArrayLike<number>, off: number, len: number): number {
     let h = Math.imul(len + 1, 0x9e3779b1);
+    if (this.stride === 1) {
+      // IPv4, unrolled: the same value the loop below gives.
+      h = Math.imul(h ^ w[off], 0x85ebca6b);
+      h ^= h >>> 15;
+      h = Math.imul(h, 0xc2b2ae35);
+      return h ^ (h >>> 16);
+    }
     for (let i = 0; i < this.stride; i++) {
       h = Math.imul(h ^ w[off + i], 0x85ebca6b);
       h ^= h >>> 15;
@@ -88,6 +95,7 @@ export class PrefixTable {
 
   private sameAt(slot: number, w: ArrayLike<number>, off: number, len: number): boolean {
     if (this.lengths[slot] !== len) return false;
+    if (this.stride === 1) return this.words[slot] === w[off];
     const base = slot * this.stride;
     for (let i = 0; i < this.stride; i++) if (this.words[base + i] !== w[off + i]) return false;
     return true;
