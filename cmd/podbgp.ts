@@ -5,6 +5,7 @@
 import { CliError, commandHelp, ExitCode, mainHelp, parseCommandArgs, type Command, type Io } from './cli.ts';
 import { configCheckCommand } from './commands/config-check.ts';
 import { decodeCommand } from './commands/decode.ts';
+import { runCommand } from './commands/run.ts';
 import { peersCommand } from './commands/peers.ts';
 import { peerCommand } from './commands/peer.ts';
 import { ribCommand } from './commands/rib.ts';
@@ -14,6 +15,7 @@ import { originateCommand } from './commands/originate.ts';
 import { completionCommand } from './commands/completion.ts';
 
 const commands: readonly Command[] = [
+  runCommand,
   decodeCommand,
   configCheckCommand,
   peersCommand,

@@ -17,6 +17,7 @@ import type {
 } from '../../api/daemon-api.ts';
 import type { Session } from '../../bgp/session/session.ts';
 import type { Daemon } from './core.ts';
+import { readdirSync, readFileSync } from 'node:fs';
 import { ApiError } from '../../api/daemon-api.ts';
 import { ribRoutes } from '../../api/rib-view.ts';
 import { capabilityLines, negotiatedRecord } from '../../api/records.ts';
@@ -145,6 +146,7 @@ export class DaemonApiImpl implements DaemonApi {
         'podbgp does not install routes (kernel.installRoutes is false)',
       );
     const out: KernelRouteRecord[] = [];
+    const names = interfaceNames();
     for (const { route, matchesRib } of fib.kernelRoutes()) {
       const failure = fib.failureOf(routeKey(route));
       out.push({
@@ -158,7 +160,7 @@ export class DaemonApiImpl implements DaemonApi {
               : 'unicast',
         nextHops: route.nextHops.map(
           (h) =>
-            `${h.gateway ? `via ${formatAddressBytes(h.gateway)}` : 'direct'}${h.ifindex ? ` dev #${h.ifindex}` : ''}` +
+            `${h.gateway ? `via ${formatAddressBytes(h.gateway)}` : 'direct'}${h.ifindex ? ` dev ${names.get(h.ifindex) ?? `#${h.ifindex}`}` : ''}` +
             `${h.weight > 1 ? ` weight ${h.weight}` : ''}${h.onlink ? ' onlink' : ''}`,
         ),
         protocol: route.protocol,
@@ -223,4 +225,18 @@ export class DaemonApiImpl implements DaemonApi {
       off();
     }
   }
+}
+
+/** ifindex -> interface name, read from sysfs (the daemon's own network namespace). */
+function interfaceNames(): Map<number, string> {
+  const out = new Map<number, string>();
+  try {
+    for (const name of readdirSync('/sys/class/net')) {
+      const index = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8'));
+      if (Number.isInteger(index)) out.set(index, name);
+    }
+  } catch {
+    // No sysfs: indexes are shown as #N.
+  }
+  return out;
 }

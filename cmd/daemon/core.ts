@@ -128,8 +128,12 @@ export class Daemon {
    * helpers); without it they are removed.
    */
   async stop(message = 'podbgp is shutting down'): Promise<void> {
+    const keepKernel = this.config.gracefulRestart.enabled;
+    // With graceful restart the kernel keeps forwarding through our restart: detach it from the
+    // RIB first, so sessions going down do not withdraw our kernel routes.
+    if (keepKernel) this.routing.detachKernel();
     await this.sessions.stop(message);
-    if (!this.config.gracefulRestart.enabled) await this.routing.flushKernel();
+    if (!keepKernel) await this.routing.flushKernel();
     this.routing.stop();
     this.eventLoop.stop();
     await this.api?.close();

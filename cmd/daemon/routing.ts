@@ -147,6 +147,11 @@ export class Routing {
     this.policies = buildPolicies(cfg);
   }
 
+  /** From now on RIB changes no longer reach the kernel (shutdown with graceful restart). */
+  detachKernel(): void {
+    this.projection = null;
+  }
+
   /** Removes every route of ours from the kernel (shutdown without graceful restart). */
   async flushKernel(): Promise<void> {
     const fib = this.fib;
