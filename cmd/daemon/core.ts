@@ -21,6 +21,7 @@ import { Routing, type RoutingMessage } from './routing.ts';
 import { encodeSend } from './outbound.ts';
 import { selfAddressesFor } from './self-addresses.ts';
 import { resolvePassword } from './secrets.ts';
+import { planReload } from './reload-plan.ts';
 import { EventLog, registerSecret } from './log.ts';
 import { DaemonMetrics } from './metrics.ts';
 import { Readiness } from './health.ts';
@@ -100,7 +101,8 @@ export class Daemon {
     await this.routing.start(holdSweep ? { holdStartupSweepMs: gr.restartTime * 1000 } : {});
     if (holdSweep) this.awaitingEndOfRib = new Set();
     this.metrics.setKernelRouteCount(() => this.routing.kernelRouteCount);
-    for (const [i, peer] of cfg.peers.entries()) this.addPeer(peer, `peers[${i}]`);
+    for (const [i, peer] of cfg.peers.entries())
+      this.addPeer(peer, resolvePassword(peer, `peers[${i}]`, this.env));
     this.readiness.setPeers(cfg.peers.flatMap((p) => (p.address ? [normalizeAddress(p.address)] : [])));
     if (this.opts.metrics !== false && cfg.metrics.address !== 'off') {
       this.http = await startObservabilityServer({
@@ -140,8 +142,7 @@ export class Daemon {
     await this.http?.close();
   }
 
-  private addPeer(peer: PeerConfig, path: string): void {
-    const password = resolvePassword(peer, path, this.env);
+  private addPeer(peer: PeerConfig, password: string | undefined): void {
     if (password !== undefined) registerSecret(password);
     this.sessions.addPeer(peer, password);
     if (peer.address) this.metrics.addPeer(normalizeAddress(peer.address));
@@ -159,61 +160,48 @@ export class Daemon {
     return this.config.peers.find((p) => p.range !== undefined && inRange(norm, p.range));
   }
 
-  /** SIGHUP: only peers whose settings changed are touched; every other session stays up. */
+  /**
+   * SIGHUP: only peers whose settings changed are touched; every other session stays up. The
+   * plan (reload-plan.ts) and every password are worked out before anything changes, so a bad
+   * reload (a missing password file) throws with the running configuration still whole.
+   */
   reload(next: PodbgpConfig): { added: string[]; removed: string[]; changed: string[]; soft: string[] } {
-    const before = this.config;
-    const key = (p: PeerConfig) => normalizeAddress(p.address ?? p.range ?? '');
-    const old = new Map(before.peers.map((p) => [key(p), p]));
-    const now = new Map(next.peers.map((p, i) => [key(p), { p, i }]));
-    const result = {
-      added: [] as string[],
-      removed: [] as string[],
-      changed: [] as string[],
-      soft: [] as string[],
-    };
+    const plan = planReload(this.config, next);
+    const passwords = new Map<string, string | undefined>();
+    for (const s of [...plan.added, ...plan.changed])
+      passwords.set(s.key, resolvePassword(s.peer, `peers[${s.index}]`, this.env));
     this.config = next;
     this.routing.setConfig(next);
-    for (const [k, p] of old) {
-      if (!now.has(k)) {
-        this.sessions.removePeer(p);
-        this.metrics.removePeer(k);
-        result.removed.push(k);
-      }
+    for (const s of plan.removed) {
+      this.sessions.removePeer(s.peer);
+      this.metrics.removePeer(s.key);
     }
-    for (const [k, { p, i }] of now) {
-      const prev = old.get(k);
-      if (prev === undefined) {
-        this.addPeer(p, `peers[${i}]`);
-        result.added.push(k);
-        continue;
-      }
-      const policyOnly =
-        JSON.stringify({ ...prev, importPolicy: 0, exportPolicy: 0 }) ===
-        JSON.stringify({ ...p, importPolicy: 0, exportPolicy: 0 });
-      const policiesChanged =
-        prev.importPolicy !== p.importPolicy ||
-        prev.exportPolicy !== p.exportPolicy ||
-        JSON.stringify(before.policies) !== JSON.stringify(next.policies) ||
-        JSON.stringify(before.accept) !== JSON.stringify(next.accept) ||
-        JSON.stringify(before.originate) !== JSON.stringify(next.originate);
-      if (JSON.stringify(prev) === JSON.stringify(p) && !policiesChanged) continue;
-      if (policyOnly) {
-        // A policy change needs no reset: re-run export, and ask the peer to send its routes
-        // again (RFC 2918 route refresh) so import policy sees them anew.
-        this.softReset(k, 'both');
-        result.soft.push(k);
-      } else {
-        const password = resolvePassword(p, `peers[${i}]`, this.env);
-        if (password !== undefined) registerSecret(password);
-        this.sessions.updatePeer(p, password);
-        result.changed.push(k);
-      }
+    for (const s of plan.added) this.addPeer(s.peer, passwords.get(s.key));
+    for (const s of plan.changed) {
+      const password = passwords.get(s.key);
+      if (password !== undefined) registerSecret(password);
+      this.sessions.updatePeer(s.peer, password);
+      // A change the session did not reset for (RIB-side settings such as nextHopSelf or
+      // allowAsIn) still has to reach the RIB: re-register the peer through a soft reset.
+      if (this.sessions.session(s.key)?.negotiated != null) this.softReset(s.key, 'both');
     }
-    const oldOrig = new Set(before.originate);
-    const newOrig = new Set(next.originate);
-    for (const c of oldOrig) if (!newOrig.has(c)) this.routing.withdrawOriginated(c);
-    for (const c of newOrig) if (!oldOrig.has(c)) this.routing.originate(c);
+    // A policy change needs no reset: re-run export, and ask the peer to send its routes again
+    // (RFC 2918 route refresh) so import policy sees them anew.
+    for (const s of plan.soft) this.softReset(s.key, 'both');
+    for (const c of plan.originateRemoved) this.routing.withdrawOriginated(c);
+    for (const c of plan.originateAdded) this.routing.originate(c);
     this.readiness.setPeers(next.peers.flatMap((p) => (p.address ? [normalizeAddress(p.address)] : [])));
+    const result = {
+      added: plan.added.map((s) => s.key),
+      removed: plan.removed.map((s) => s.key),
+      changed: plan.changed.map((s) => s.key),
+      soft: plan.soft.map((s) => s.key),
+    };
+    if (plan.needsRestart.length > 0) {
+      this.logger.warn(
+        `configuration reload: ${plan.needsRestart.join(', ')} changed; these apply only after a restart`,
+      );
+    }
     this.logger.info(
       `configuration reloaded: ${result.added.length} added, ${result.removed.length} removed, ` +
         `${result.changed.length} reset, ${result.soft.length} soft-reset, others untouched`,
