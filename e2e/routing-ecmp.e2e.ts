@@ -9,7 +9,7 @@
 //     expires, and the path leaves the route; the ping moves to the other ToR.
 // The loss numbers are printed (and bounded) so the report can quote them.
 import { expect } from 'chai';
-import { Bird, Frr, Lab, waitFor } from './lab/index.ts';
+import { Bird, Frr, Lab } from './lab/index.ts';
 import type { FrrConfig } from './lab/index.ts';
 import { PodbgpDaemon } from './lab/podbgp-daemon.ts';
 import type { KernelRouteJson } from './lab/podbgp-daemon.ts';
