@@ -13,6 +13,7 @@ import { fibCommand } from './commands/fib.ts';
 import { explainCommand } from './commands/explain.ts';
 import { originateCommand } from './commands/originate.ts';
 import { completionCommand } from './commands/completion.ts';
+import { demoCommand } from './commands/demo.ts';
 
 const commands: readonly Command[] = [
   runCommand,
@@ -24,6 +25,7 @@ const commands: readonly Command[] = [
   fibCommand,
   explainCommand,
   originateCommand,
+  demoCommand,
   completionCommand(() => commands),
 ];
 
