@@ -31,6 +31,8 @@ export type FsmEvent =
       readonly kind: 'ManualStop';
       readonly subcode?: number;
       readonly communication?: string;
+      /** RFC 8538: send the Cease inside a Cease / Hard Reset (the driver sets it when the N bit was exchanged). */
+      readonly hardReset?: boolean;
     }
   | { readonly kind: 'AutomaticStart'; readonly dampPeerOscillations?: boolean } // Events 3 and 6
   | { readonly kind: 'ManualStart_with_PassiveTcpEstablishment'; readonly dampPeerOscillations?: boolean } // Event 4
@@ -44,6 +46,8 @@ export type FsmEvent =
       readonly data?: Uint8Array;
       readonly why?: string;
       readonly restartAfterSeconds?: number | null;
+      /** RFC 8538: send the Cease inside a Cease / Hard Reset (the driver sets it when the N bit was exchanged). */
+      readonly hardReset?: boolean;
     }
   // Timer events (RFC 4271 §8.1.3)
   | { readonly kind: 'ConnectRetryTimer_Expires' } // Event 9

@@ -86,9 +86,9 @@ function common(tx: Transition, e: FsmEvent): StepResult | null {
     case 'AutomaticStart_with_PassiveTcpEstablishment':
       return ignore(s, `${e.kind} ignored in ${here}`);
     case 'ManualStop':
-      return manualStop(tx, manualStopNotification(e.subcode, e.communication));
+      return manualStop(tx, manualStopNotification(e.subcode, e.communication, e.hardReset));
     case 'AutomaticStop': {
-      const n = automaticStopNotification(e.subcode, e.data);
+      const n = automaticStopNotification(e.subcode, e.data, e.hardReset);
       return toIdle(tx, sentText(n, e.why), {
         notify: n,
         count: true,

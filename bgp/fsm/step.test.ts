@@ -303,6 +303,28 @@ describe('fsm/step: ManualStop from each state', () => {
     expect(r.reason).to.equal('ManualStop: sent NOTIFICATION Cease / Administrative Shutdown: "maintenance"');
   });
 
+  it('hardReset wraps the Cease in Cease / Hard Reset with the inner code, subcode and data (RFC 8538 §3)', () => {
+    const r = step(reach(TO_ESTABLISHED), { kind: 'ManualStop', communication: 'bye', hardReset: true });
+    const n = r.actions[0] as Extract<FsmAction, { kind: 'send-notification' }>;
+    // Written from the RFC 8538 §3 layout: ErrCode 6, Subcode 2, then the RFC 9003 data (length 3, "bye").
+    expect([n.code, n.subcode]).to.deep.equal([6, 9]);
+    expect([...n.data]).to.deep.equal([6, 2, 3, 0x62, 0x79, 0x65]);
+    const max = step(reach(TO_ESTABLISHED), {
+      kind: 'AutomaticStop',
+      subcode: 1,
+      data: new Uint8Array([0, 1, 1, 0, 0, 0, 10]),
+      hardReset: true,
+      restartAfterSeconds: null,
+    });
+    const m = max.actions[0] as Extract<FsmAction, { kind: 'send-notification' }>;
+    expect([m.code, m.subcode]).to.deep.equal([6, 9]);
+    expect([...m.data]).to.deep.equal([6, 1, 0, 1, 1, 0, 0, 0, 10]);
+    // An explicit Hard Reset is not wrapped twice.
+    const hr = step(reach(TO_ESTABLISHED), { kind: 'ManualStop', subcode: 9, hardReset: true });
+    const h = hr.actions[0] as Extract<FsmAction, { kind: 'send-notification' }>;
+    expect([h.code, h.subcode, h.data.length]).to.deep.equal([6, 9, 0]);
+  });
+
   it('ManualStop in Idle cancels a pending automatic restart', () => {
     const down = reach([
       ...TO_CONNECT,

@@ -164,7 +164,7 @@ function stepConnectOrActive(tx: Transition, e: FsmEvent): StepResult {
       // same in Connect, where the DelayOpenTimer also runs on an open connection).
       const notify =
         delayOpenRunning && s.config.sendNotificationWithoutOpen
-          ? manualStopNotification(e.subcode, e.communication)
+          ? manualStopNotification(e.subcode, e.communication, e.hardReset)
           : undefined;
       return manualStop(tx, notify);
     }

@@ -175,17 +175,35 @@ function scheduleAutomaticRestart(tx: Transition, restart: 'backoff' | 'none' | 
   tx.start('IdleHoldTimer', j.seconds);
 }
 
-/** The Cease that ManualStop sends: Administrative Shutdown with an RFC 9003 communication by default. */
+/**
+ * RFC 8538 §3 (paraphrased): a Cease / Hard Reset carries the reason for the reset in its Data
+ * field: the ErrCode (1 octet) and Subcode (1 octet) of the NOTIFICATION that would have been sent,
+ * followed by that NOTIFICATION's own Data.
+ */
+export function hardResetNotification(inner: NotificationFields): NotificationFields {
+  const data = new Uint8Array(2 + inner.data.length);
+  data[0] = inner.code;
+  data[1] = inner.subcode;
+  data.set(inner.data, 2);
+  return { code: ErrorCode.CEASE, subcode: CeaseSubcode.HARD_RESET, data };
+}
+
+/**
+ * The Cease that ManualStop sends: Administrative Shutdown with an RFC 9003 communication by
+ * default; wrapped in a Cease / Hard Reset when `hardReset` is set.
+ */
 export function manualStopNotification(
   subcode: number | undefined,
   communication: string | undefined,
+  hardReset = false,
 ): NotificationFields {
   const sub = subcode ?? CeaseSubcode.ADMINISTRATIVE_SHUTDOWN;
   const carriesText =
     sub === CeaseSubcode.ADMINISTRATIVE_SHUTDOWN || sub === CeaseSubcode.ADMINISTRATIVE_RESET;
   const data =
     communication !== undefined && carriesText ? encodeShutdownCommunication(communication) : EMPTY;
-  return { code: ErrorCode.CEASE, subcode: sub, data };
+  const n = { code: ErrorCode.CEASE, subcode: sub, data };
+  return hardReset && sub !== CeaseSubcode.HARD_RESET ? hardResetNotification(n) : n;
 }
 
 /**
@@ -206,12 +224,14 @@ export function manualStop(tx: Transition, notify: NotificationFields | undefine
   return { state: next, actions: r.actions, reason: r.reason };
 }
 
-/** AutomaticStop (Event 8): the Cease to send and how the restart is scheduled. */
+/** AutomaticStop (Event 8): the Cease to send, wrapped in a Cease / Hard Reset when `hardReset` is set. */
 export function automaticStopNotification(
   subcode: number | undefined,
   data: Uint8Array | undefined,
+  hardReset = false,
 ): NotificationFields {
-  return { code: ErrorCode.CEASE, subcode: subcode ?? 0, data: data ?? EMPTY };
+  const n = { code: ErrorCode.CEASE, subcode: subcode ?? 0, data: data ?? EMPTY };
+  return hardReset ? hardResetNotification(n) : n;
 }
 
 export function restartOption(restartAfterSeconds: number | null | undefined): 'backoff' | 'none' | number {
