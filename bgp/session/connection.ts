@@ -6,6 +6,7 @@ import type net from 'node:net';
 import type { FsmState } from '../fsm/index.ts';
 import type { NegotiatedSession } from '../negotiate.ts';
 import { Framer } from '../wire/header.ts';
+import { MessageType } from '../wire/iana/message-types.ts';
 import type { OpenMessage } from '../wire/types.ts';
 import type { NotificationSummary, SessionMessage } from './messages.ts';
 import { OutputQueue } from './output-queue.ts';
@@ -36,12 +37,26 @@ export class Connection {
     this.fsm = fsm;
   }
 
+  /** An UPDATE was handed to the socket; the Session turns it into the FSM's UpdateSent. */
+  onUpdateWritten: (() => void) | null = null;
+  /** An UpdateSent event is already scheduled for this tick's UPDATEs. */
+  updateSentPending = false;
+
   /** Takes over a connected socket: fresh framer, fresh output queue. */
   attach(socket: net.Socket, direction: 'outgoing' | 'incoming', queueOptions?: OutputQueueOptions): void {
     this.socket = socket;
     this.direction = direction;
     this.framer = new Framer();
-    this.queue = new OutputQueue({ write: (buf) => socket.write(buf) }, queueOptions);
+    this.queue = new OutputQueue(
+      {
+        write: (buf) => socket.write(buf),
+        // The message type octet follows the 16-octet marker and the 2-octet length (RFC 4271 §4.1).
+        wroteBulk: (buf) => {
+          if (buf[18] === MessageType.UPDATE) this.onUpdateWritten?.();
+        },
+      },
+      queueOptions,
+    );
     this.localOpen = null;
     this.remoteOpen = null;
     this.negotiated = null;

@@ -21,7 +21,7 @@ import { normalizeAddress, PeerAddressSet } from '../transport/peer-address.ts';
 import type { SessionMessage } from './messages.ts';
 import { Session } from './session.ts';
 import type { SessionHost } from './session.ts';
-import { peerSettings, sameSettings } from './settings.ts';
+import { peerSettings, settingsChange } from './settings.ts';
 import type { LocalSettings } from './settings.ts';
 
 export type LogFn = (level: 'info' | 'warn' | 'error', text: string, peer: string) => void;
@@ -113,6 +113,9 @@ export class SessionManager {
   /**
    * Administrative shutdown of every session (Cease / Administrative Shutdown with an RFC 9003
    * message), then the listener closes. Resolves once the NOTIFICATIONs had time to leave.
+   * Deliberately not a Hard Reset (RFC 8538): the daemon stops to be restarted (an upgrade, a pod
+   * rescheduled), and peers that exchanged the N bit keep our routes as graceful restart helpers
+   * meanwhile, while the kernel keeps forwarding. Per-peer shutdown (Session.disable) is a Hard Reset.
    */
   async stop(message?: string): Promise<void> {
     this.listener?.close();
@@ -156,8 +159,9 @@ export class SessionManager {
   }
 
   /**
-   * Config reload for one peer: nothing happens when its settings are unchanged; otherwise the
-   * session is reset with Cease / Other Configuration Change (RFC 4486) and restarted.
+   * Config reload for one peer: nothing happens when its settings are unchanged; max-prefix
+   * limits and the shutdown flag are applied to the running session (no reset); any other change
+   * resets the session with Cease / Other Configuration Change (RFC 4486) and restarts it.
    */
   updatePeer(config: PeerConfig, password?: string): void {
     if (config.range !== undefined) {
@@ -171,7 +175,12 @@ export class SessionManager {
       this.addPeer(config, password);
       return;
     }
-    if (sameSettings(session.settings, settings)) return;
+    const change = settingsChange(session.settings, settings);
+    if (change === 'same') return;
+    if (change === 'live') {
+      session.applyLiveSettings(settings);
+      return;
+    }
     if (session.settings.password !== settings.password) this.applyKey(settings.address, password);
     session.reconfigure(settings);
   }
@@ -204,8 +213,9 @@ export class SessionManager {
     return [...this.sessions.values()];
   }
 
+  /** RFC 8538 §5: Peer De-configured is a Hard Reset (with the N bit); the peer flushes our routes. */
   private drop(session: Session, subcode: number): void {
-    session.stopAll(subcode);
+    session.stopAll(subcode, undefined, true);
     this.sessions.delete(session.peer);
     // Leave the NOTIFICATION time to be flushed before the sockets are torn down.
     setTimeout(() => session.dispose(), 50).unref();

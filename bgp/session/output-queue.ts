@@ -9,6 +9,8 @@
 export interface Sink {
   /** Writes to the socket; returns false when its buffer is full and 'drain' will follow. */
   write(buf: Buffer): boolean;
+  /** Told about each queued (bulk) message once it is handed to the socket. */
+  wroteBulk?(buf: Buffer): void;
 }
 
 export interface OutputQueueOptions {
@@ -72,6 +74,7 @@ export class OutputQueue {
       this.bulk[this.head++] = EMPTY;
       this.bulkBytes -= buf.length;
       if (!this.sink.write(buf)) this.blocked = true;
+      this.sink.wroteBulk?.(buf);
     }
     if (this.head > 1024 && this.head * 2 > this.bulk.length) {
       this.bulk.splice(0, this.head);

@@ -124,45 +124,55 @@ function receiveUpdate(session: Session, conn: Connection, body: Buffer): void {
     session.run(conn, { kind: 'UpdateMsg' });
     return;
   }
-  for (const key of session.prefixes.apply(msg)) {
-    const limit = session.settings.maxPrefix.get(key);
-    const count = session.prefixes.count(key);
-    if (limit === undefined || count <= limit.limit) continue;
-    const family = familyText(key);
-    session.push({
-      kind: 'max-prefix',
-      peer: session.peer,
-      family,
-      count,
-      limit: limit.limit,
-      shutdown: !limit.warningOnly,
-    });
-    if (limit.warningOnly) {
-      session.host.log('warn', `${family}: ${count} prefixes, over the limit ${limit.limit}`, session.peer);
-      continue;
-    }
-    // RFC 4486 §4: "If a BGP speaker decides to terminate its peering because the number of
-    // address prefixes received from the peer exceeds a locally configured upper bound ... the
-    // speaker MUST send to the neighbor a NOTIFICATION message with the Error Code Cease and the
-    // Error Subcode 'Maximum Number of Prefixes Reached'. The message MAY optionally include
-    // the Address Family information [BGP-MP] and the upper bound in the 'Data' field" as AFI (2
-    // octets), SAFI (1) and the upper bound (4).
-    const data = new Uint8Array(7);
-    const view = new DataView(data.buffer);
-    view.setUint16(0, key >>> 8);
-    data[2] = key & 0xff;
-    view.setUint32(3, limit.limit);
-    session.stopForMaxPrefix(conn, {
-      kind: 'AutomaticStop',
-      subcode: CeaseSubcode.MAXIMUM_PREFIXES_REACHED,
-      data,
-      why: `${family}: ${count} prefixes received, limit ${limit.limit}`,
-      restartAfterSeconds: limit.restartAfter > 0 ? limit.restartAfter : null,
-    });
-    return;
-  }
+  for (const key of session.prefixes.apply(msg)) if (enforceMaxPrefix(session, conn, key)) return;
   conn.pending = { kind: 'update', peer: session.peer, msg };
   session.run(conn, { kind: 'UpdateMsg' });
+}
+
+/**
+ * Checks one family's prefix count against its max-prefix limit (after an UPDATE, or when the
+ * limit changed). Over the limit: a 'max-prefix' message, and unless warningOnly the session is
+ * stopped with Cease / Maximum Number of Prefixes Reached. Returns true when it was stopped.
+ */
+export function enforceMaxPrefix(session: Session, conn: Connection, key: number): boolean {
+  const limit = session.settings.maxPrefix.get(key);
+  const count = session.prefixes.count(key);
+  if (limit === undefined || count <= limit.limit) return false;
+  const family = familyText(key);
+  session.push({
+    kind: 'max-prefix',
+    peer: session.peer,
+    family,
+    count,
+    limit: limit.limit,
+    shutdown: !limit.warningOnly,
+  });
+  if (limit.warningOnly) {
+    session.host.log('warn', `${family}: ${count} prefixes, over the limit ${limit.limit}`, session.peer);
+    return false;
+  }
+  // RFC 4486 §4: "If a BGP speaker decides to terminate its peering because the number of
+  // address prefixes received from the peer exceeds a locally configured upper bound ... the
+  // speaker MUST send to the neighbor a NOTIFICATION message with the Error Code Cease and the
+  // Error Subcode 'Maximum Number of Prefixes Reached'. The message MAY optionally include
+  // the Address Family information [BGP-MP] and the upper bound in the 'Data' field" as AFI (2
+  // octets), SAFI (1) and the upper bound (4).
+  const data = new Uint8Array(7);
+  const view = new DataView(data.buffer);
+  view.setUint16(0, key >>> 8);
+  data[2] = key & 0xff;
+  view.setUint32(3, limit.limit);
+  session.stopForMaxPrefix(conn, {
+    kind: 'AutomaticStop',
+    subcode: CeaseSubcode.MAXIMUM_PREFIXES_REACHED,
+    data,
+    why: `${family}: ${count} prefixes received, limit ${limit.limit}`,
+    restartAfterSeconds: limit.restartAfter > 0 ? limit.restartAfter : null,
+    // RFC 8538 §5 lists Maximum Number of Prefixes Reached among the Cease subcodes that call for
+    // a Hard Reset: with the N bit exchanged the peer must not keep our routes as a GR helper.
+    ...(conn.negotiated?.gracefulRestart.notification === true ? { hardReset: true } : {}),
+  });
+  return true;
 }
 
 function receiveRouteRefresh(session: Session, conn: Connection, body: Buffer): void {

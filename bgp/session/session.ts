@@ -26,7 +26,7 @@ import type { OpenMessage, PathAttributes, PrefixList } from '../wire/types.ts';
 import { Connection } from './connection.ts';
 import type { NotificationSummary, SessionCounters, SessionMessage } from './messages.ts';
 import { PrefixCount } from './prefix-count.ts';
-import { receiveData } from './receive.ts';
+import { enforceMaxPrefix, receiveData } from './receive.ts';
 import { familyText, fsmConfigOf, localOpen } from './settings.ts';
 import type { PeerSettings } from './settings.ts';
 
@@ -54,6 +54,11 @@ const ORDER: Readonly<Record<StateName, number>> = {
 const OPEN_OR_LATER: ReadonlySet<StateName> = new Set([State.OpenSent, State.OpenConfirm, State.Established]);
 
 let nextConnection = 0;
+
+/** RFC 8538: both sides set the N bit on this connection's session (known once its OPEN was accepted). */
+function nBitExchanged(conn: Connection): boolean {
+  return conn.negotiated?.gracefulRestart.notification === true;
+}
 
 /** A small per-peer seed for the FSM's jitter PRNG. */
 function seedOf(address: string): number {
@@ -108,10 +113,14 @@ export class Session {
     });
   }
 
-  /** Administrative shutdown: Cease / Administrative Shutdown with an RFC 9003 message; stays down. */
+  /**
+   * Administrative shutdown: Cease / Administrative Shutdown with an RFC 9003 message; stays down.
+   * RFC 8538 §5 lists Administrative Shutdown among the Cease subcodes that call for a Hard Reset,
+   * so with the N bit exchanged it goes inside a Cease / Hard Reset and the peer flushes our routes.
+   */
   disable(message?: string): void {
     this.disabled = true;
-    this.stopAll(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, message);
+    this.stopAll(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, message, true);
   }
 
   enable(): void {
@@ -119,9 +128,13 @@ export class Session {
     if (this.primary.fsm.state === State.Idle) this.start();
   }
 
-  /** Cease / Administrative Reset (RFC 4486) with a message, then start again. */
+  /**
+   * The operator's reset: Cease / Administrative Reset (RFC 4486) with a message, then start again.
+   * RFC 8538 §5 leaves Administrative Reset to the implementation ("Provisional"); an operator who
+   * resets a session wants it rebuilt from scratch, so with the N bit it is sent as a Hard Reset.
+   */
   hardReset(message?: string): void {
-    this.stopAll(CeaseSubcode.ADMINISTRATIVE_RESET, message);
+    this.stopAll(CeaseSubcode.ADMINISTRATIVE_RESET, message, true);
     this.start();
   }
 
@@ -148,8 +161,13 @@ export class Session {
     this.flush();
   }
 
-  /** Stops with a Cease of this subcode (config removed: 3, changed: 6, daemon stop: 2); stays down. */
-  stopAll(subcode: number, message?: string): void {
+  /**
+   * Stops with a Cease of this subcode (config removed: 3, changed: 6, daemon stop: 2); stays down.
+   * hardReset: wrap it in a Cease / Hard Reset (RFC 8538) on each connection where both sides set
+   * the N bit; elsewhere the plain Cease is sent ("SHOULD NOT send a Hard Reset" to a peer that did
+   * not advertise the N bit, paraphrased).
+   */
+  stopAll(subcode: number, message?: string, hardReset = false): void {
     this.administrative = true;
     try {
       for (const conn of this.connections()) {
@@ -157,6 +175,7 @@ export class Session {
           kind: 'ManualStop',
           subcode,
           ...(message === undefined ? {} : { communication: message }),
+          ...(hardReset && nBitExchanged(conn) ? { hardReset: true } : {}),
         });
       }
     } finally {
@@ -172,6 +191,21 @@ export class Session {
     } finally {
       this.administrative = false;
     }
+  }
+
+  /**
+   * New settings that need no reset (settingsChange 'live'): max-prefix limits apply from now on,
+   * checked at once against what the peer already sent; a shutdown flag that changed becomes
+   * disable / enable.
+   */
+  applyLiveSettings(settings: PeerSettings): void {
+    const wasShutdown = this.settings.shutdown;
+    this.settings = settings;
+    if (settings.shutdown && !wasShutdown) this.disable();
+    else if (!settings.shutdown && wasShutdown) this.enable();
+    const conn = this.establishedConnection();
+    if (conn === null) return;
+    for (const key of this.prefixes.keys()) if (enforceMaxPrefix(this, conn, key)) return;
   }
 
   /** New settings (config reload): Cease / Other Configuration Change, then start with them. */
@@ -479,6 +513,7 @@ export class Session {
 
   private attach(conn: Connection, socket: net.Socket, direction: 'outgoing' | 'incoming'): void {
     conn.attach(socket, direction);
+    conn.onUpdateWritten = () => this.updateWritten(conn);
     let lastError = '';
     socket.on('data', (chunk: Buffer) => {
       if (conn.socket === socket) this.guard(conn, () => receiveData(this, conn, socket, chunk));
@@ -494,6 +529,22 @@ export class Session {
       conn.socket = null;
       const why = `connection closed by the peer${lastError === '' ? '' : ` (${lastError})`}`;
       this.run(conn, { kind: 'TcpConnectionFails', why });
+    });
+  }
+
+  /**
+   * RFC 4271 §8.2.2 Established: "Each time the local system sends a KEEPALIVE or UPDATE message,
+   * it restarts its KeepaliveTimer, unless the negotiated HoldTime value is zero." The UPDATEs
+   * handed to the socket in one tick become one UpdateSent event, so a stream of UPDATEs replaces
+   * the KEEPALIVEs. UPDATEs still waiting in the output queue do not count: the peer has not got them.
+   */
+  private updateWritten(conn: Connection): void {
+    if (conn.updateSentPending) return;
+    conn.updateSentPending = true;
+    queueMicrotask(() => {
+      conn.updateSentPending = false;
+      if (conn.socket !== null && conn.fsm.state === State.Established)
+        this.run(conn, { kind: 'UpdateSent' });
     });
   }
 

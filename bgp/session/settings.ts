@@ -188,8 +188,28 @@ export function familyText(key: number): string {
   return familyName(key >>> 8, key & 0xff);
 }
 
-/** Whether two settings differ in anything that needs the session reset (everything does). */
+/**
+ * Fields a running session takes over without a reset: max-prefix limits (checked on the next
+ * UPDATE and at once against the current count) and the administrative shutdown flag (applied as
+ * disable / enable). Everything else is negotiated in the OPEN or shapes the transport, so a
+ * change needs a new session. Fields the session never sees (description, the RIB's
+ * MinRouteAdvertisementInterval, policies) do not appear in PeerSettings at all.
+ */
+const LIVE_FIELDS = ['maxPrefix', 'shutdown'] as const;
+
+function plain(s: PeerSettings, without: readonly string[] = []): string {
+  const o: Record<string, unknown> = { ...s, maxPrefix: [...s.maxPrefix.entries()] };
+  for (const k of without) delete o[k];
+  return JSON.stringify(o);
+}
+
+/** Whether two settings are equal. */
 export function sameSettings(a: PeerSettings, b: PeerSettings): boolean {
-  const plain = (s: PeerSettings) => JSON.stringify({ ...s, maxPrefix: [...s.maxPrefix.entries()] });
   return plain(a) === plain(b);
+}
+
+/** 'same': nothing changed; 'live': only fields a running session applies without a reset; 'reset'. */
+export function settingsChange(a: PeerSettings, b: PeerSettings): 'same' | 'live' | 'reset' {
+  if (sameSettings(a, b)) return 'same';
+  return plain(a, LIVE_FIELDS) === plain(b, LIVE_FIELDS) ? 'live' : 'reset';
 }
