@@ -34,6 +34,17 @@ describe('wire/notification', () => {
     expect(describeNotification(n)).to.equal('Cease / Administrative Shutdown: "maintenance"');
   });
 
+  it('describes a Cease / Hard Reset by the NOTIFICATION it carries (RFC 8538 §3)', () => {
+    // Hand-written from the RFC 8538 §3 layout: Cease (6) / Hard Reset (9), Data = ErrCode 6,
+    // Subcode 2, then the RFC 9003 length octet 0x0b and "maintenance".
+    const n = decodeNotification(hex(`06 09 06 02 0b 6d61696e74656e616e6365`));
+    expect(describeNotification(n)).to.equal(
+      'Cease / Hard Reset: Cease / Administrative Shutdown: "maintenance"',
+    );
+    const bare = decodeNotification(hex(`06 09`));
+    expect(describeNotification(bare)).to.equal('Cease / Hard Reset');
+  });
+
   it('encodes a Shutdown Communication from its text to the hand-written bytes', () => {
     expect(encodeNotification(shutdownNotification('maintenance')).toString('hex')).to.equal(
       GOLDEN_SHUTDOWN.toString('hex'),

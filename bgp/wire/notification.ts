@@ -157,6 +157,17 @@ function describeData(n: NotificationMessage): string | undefined {
     const limit = ((data[3]! << 24) | (data[4]! << 16) | (data[5]! << 8) | data[6]!) >>> 0;
     return `${familyName(afi, data[2]!)} limit ${limit}`;
   }
+  if (code === ErrorCode.CEASE && subcode === CeaseSubcode.HARD_RESET && data.length >= 2) {
+    // RFC 8538 §3 (paraphrased): the Data of a Hard Reset is the ErrCode (1 octet) and Subcode
+    // (1 octet) of the reason for the reset, then that reason's own Data.
+    const inner = {
+      type: 'notification' as const,
+      code: data[0]!,
+      subcode: data[1]!,
+      data: data.subarray(2),
+    };
+    return describeNotification(inner);
+  }
   return undefined;
 }
 
