@@ -26,7 +26,6 @@ import { formatAddressBytes, formatIpv4, parsePrefix } from '../../rib/prefix.ts
 import { formatPrefix as formatKernelPrefix, routeKey } from '../../rib/fib/route-identity.ts';
 import { Rtn, AddressFamily } from '../../rib/fib/rtnetlink-constants.ts';
 import { normalizeAddress } from '../../bgp/transport/peer-address.ts';
-import { Afi } from '../../bgp/wire/iana/afi-safi.ts';
 
 export class DaemonApiImpl implements DaemonApi {
   private readonly d: Daemon;
@@ -42,31 +41,7 @@ export class DaemonApiImpl implements DaemonApi {
   }
 
   private families(s: Session): FamilyCounters[] {
-    const c = s.counters();
-    const index = this.d.routing.indexOf(s.peer);
-    const out: FamilyCounters[] = [];
-    for (const [afi, family] of [
-      [Afi.IPV4, 'ipv4'],
-      [Afi.IPV6, 'ipv6'],
-    ] as const) {
-      const key = `${family}-unicast`;
-      if (!s.settings.families.some((f) => f.afi === afi)) continue;
-      const loc = this.d.routing.rib.locRib(afi);
-      const group = index === undefined ? null : this.d.routing.out.groupOf(index);
-      let advertised = 0;
-      if (group !== null) {
-        for (let slot = 0; slot < loc.prefixes.slotLimit; slot++) {
-          if (this.d.routing.out.advertised(group, afi, slot) !== 0) advertised++;
-        }
-      }
-      out.push({
-        family,
-        received: c.prefixesReceived[key] ?? 0,
-        accepted: index === undefined ? 0 : loc.adjIn.countOf(index),
-        advertised,
-      });
-    }
-    return out;
+    return this.d.familyCounters(s);
   }
 
   private summary(s: Session): PeerSummary {

@@ -14,7 +14,9 @@ import type { PeerConfig, PodbgpConfig } from '../../config/schema.ts';
 import type { SessionMessage } from '../../bgp/session/messages.ts';
 import type { SendMessage } from '../../rib/messages.ts';
 import type { ObservedMessage } from './observe-types.ts';
-import type { ApiEvent } from '../../api/daemon-api.ts';
+import type { ApiEvent, FamilyCounters } from '../../api/daemon-api.ts';
+import type { Session } from '../../bgp/session/session.ts';
+import { Afi, Safi } from '../../bgp/wire/iana/afi-safi.ts';
 import { SessionManager } from '../../bgp/session/manager.ts';
 import { normalizeAddress } from '../../bgp/transport/peer-address.ts';
 import { Routing, type RoutingMessage } from './routing.ts';
@@ -53,9 +55,10 @@ export class Daemon {
   readonly routing: Routing;
   readonly sessions: SessionManager;
   readonly events: EventLog;
-  readonly metrics = new DaemonMetrics();
   readonly readiness: Readiness;
   readonly eventLoop = new EventLoopMonitor();
+  // After eventLoop: the event-loop lag and stall gauges read it at each scrape.
+  readonly metrics = new DaemonMetrics({ eventLoop: this.eventLoop });
   private readonly env: NodeJS.ProcessEnv;
   private readonly opts: DaemonOptions;
   private http: ObservabilityServer | null = null;
@@ -101,6 +104,7 @@ export class Daemon {
     await this.routing.start(holdSweep ? { holdStartupSweepMs: gr.restartTime * 1000 } : {});
     if (holdSweep) this.awaitingEndOfRib = new Set();
     this.metrics.setKernelRouteCount(() => this.routing.kernelRouteCount);
+    this.metrics.setBeforeScrape(() => this.observeCounters());
     for (const [i, peer] of cfg.peers.entries())
       this.addPeer(peer, resolvePassword(peer, `peers[${i}]`, this.env));
     this.readiness.setPeers(cfg.peers.flatMap((p) => (p.address ? [normalizeAddress(p.address)] : [])));
@@ -221,6 +225,58 @@ export class Daemon {
     }
     if (direction !== 'out' && s.negotiated.routeRefresh) {
       for (const f of s.negotiated.families) s.requestRouteRefresh(f.afi, f.safi);
+    }
+  }
+
+  /** Per family of the peer's session: prefixes received, accepted by import policy, advertised. */
+  familyCounters(s: Session): FamilyCounters[] {
+    const c = s.counters();
+    const index = this.routing.indexOf(s.peer);
+    const out: FamilyCounters[] = [];
+    for (const [afi, family] of [
+      [Afi.IPV4, 'ipv4'],
+      [Afi.IPV6, 'ipv6'],
+    ] as const) {
+      if (!s.settings.families.some((f) => f.afi === afi)) continue;
+      const loc = this.routing.rib.locRib(afi);
+      const group = index === undefined ? null : this.routing.out.groupOf(index);
+      let advertised = 0;
+      if (group !== null) {
+        for (let slot = 0; slot < loc.prefixes.slotLimit; slot++) {
+          if (this.routing.out.advertised(group, afi, slot) !== 0) advertised++;
+        }
+      }
+      out.push({
+        family,
+        received: c.prefixesReceived[`${family}-unicast`] ?? 0,
+        accepted: index === undefined ? 0 : loc.adjIn.countOf(index),
+        advertised,
+      });
+    }
+    return out;
+  }
+
+  /** Before a scrape: the sessions' own message and prefix counters, as observed messages. */
+  private observeCounters(): void {
+    for (const s of this.sessions.all()) {
+      const c = s.counters();
+      this.metrics.observe({
+        kind: 'message-counters',
+        peer: s.peer,
+        received: c.messagesIn,
+        sent: c.messagesOut,
+      });
+      for (const f of this.familyCounters(s)) {
+        this.metrics.observe({
+          kind: 'prefix-counts',
+          peer: s.peer,
+          afi: f.family === 'ipv4' ? Afi.IPV4 : Afi.IPV6,
+          safi: Safi.UNICAST,
+          received: f.received,
+          accepted: f.accepted,
+          advertised: f.advertised,
+        });
+      }
     }
   }
 

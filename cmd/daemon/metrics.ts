@@ -81,6 +81,7 @@ export class DaemonMetrics {
   private readonly peers = new Map<PeerName, PeerStats>();
   private readonly failing = new Map<number | string, string>();
   private kernelRouteCount: (() => number) | null = null;
+  private beforeScrape: (() => void) | null = null;
   private readonly kernelInstalls: Counter;
   private readonly kernelRemovals: Counter;
   private readonly kernelFailures: Counter<'op'>;
@@ -281,6 +282,14 @@ export class DaemonMetrics {
     this.kernelRouteCount = read;
   }
 
+  /**
+   * Called at the start of every scrape, so counters kept by their owners (the sessions' message
+   * and prefix counts) are observed fresh instead of only when something else happens.
+   */
+  setBeforeScrape(fn: () => void): void {
+    this.beforeScrape = fn;
+  }
+
   /** Add to a peer's message counters (for a session layer that counts here rather than itself). */
   countMessage(peer: PeerName, direction: 'received' | 'sent', type: string, n = 1): void {
     const m = this.peer(peer)[direction];
@@ -372,6 +381,7 @@ export class DaemonMetrics {
 
   /** The text exposition for /metrics. */
   metrics(): Promise<string> {
+    this.beforeScrape?.();
     return this.registry.metrics();
   }
 
