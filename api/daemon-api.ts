@@ -125,6 +125,10 @@ export interface RouteRecord {
   /** RFC 1997 as "65000:100" or a well-known name; large communities as "a:b:c". */
   readonly communities: readonly string[];
   readonly largeCommunities: readonly string[];
+  /** RFC 4456 ORIGINATOR_ID as a dotted quad, or null when absent. */
+  readonly originatorId: string | null;
+  /** RFC 4456 CLUSTER_LIST, each cluster id as a dotted quad, in received order. */
+  readonly clusterList: readonly string[];
   /** Selected best path for the prefix (marked `*>`). */
   readonly best: boolean;
   /** In the multipath (ECMP) set besides the best (marked `*=`). */

@@ -15,7 +15,14 @@ import type { Prefix } from '../rib/prefix.ts';
 import { ApiError } from './daemon-api.ts';
 import { asPathText } from '../rib/as-path.ts';
 import { ineligibleReasons, PathFlag } from '../rib/decision/eligibility.ts';
-import { formatAddressBytes, formatPrefix, parsePrefix, prefixContains, wordMask } from '../rib/prefix.ts';
+import {
+  formatAddressBytes,
+  formatIpv4,
+  formatPrefix,
+  parsePrefix,
+  prefixContains,
+  wordMask,
+} from '../rib/prefix.ts';
 import { Afi } from '../bgp/wire/iana/afi-safi.ts';
 import { WellKnownCommunity } from '../bgp/wire/iana/attribute-types.ts';
 
@@ -143,6 +150,8 @@ function record(
     med: a.med ?? null,
     communities: (a.communities ?? []).map(communityText),
     largeCommunities: largeCommunityTexts(a.largeCommunities),
+    originatorId: a.originatorId === undefined ? null : formatIpv4(a.originatorId),
+    clusterList: (a.clusterList ?? []).map(formatIpv4),
     ...marks,
   };
 }
