@@ -12,7 +12,9 @@ import { resolvePassword } from './secrets.ts';
 
 const KEY = 's3cret-key';
 
-function peer(password?: PeerConfig['password']): PeerConfig {
+type PasswordSource = { file?: string; env?: string; secret?: { name: string; key: string } };
+
+function peer(password?: PasswordSource): PeerConfig {
   return { address: '10.0.0.1', asn: 65000, ...(password ? { password } : {}) } as PeerConfig;
 }
 
