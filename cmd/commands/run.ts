@@ -127,11 +127,13 @@ example:
           logger.warn('SIGHUP: no --config file to reload');
           return;
         }
-        try {
-          daemon.reload(load());
-        } catch (e) {
-          // A bad file on reload keeps the running configuration: nothing is torn down.
+        // A bad file (or an unreadable Secret) on reload keeps the running configuration.
+        const keep = (e: unknown) =>
           logger.error(`SIGHUP: configuration not reloaded, the running one stays: ${(e as Error).message}`);
+        try {
+          daemon.reload(load()).catch(keep);
+        } catch (e) {
+          keep(e);
         }
       });
     });

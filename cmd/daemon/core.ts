@@ -22,7 +22,8 @@ import { normalizeAddress } from '../../bgp/transport/peer-address.ts';
 import { Routing, type RoutingMessage } from './routing.ts';
 import { encodeSend } from './outbound.ts';
 import { selfAddressesFor } from './self-addresses.ts';
-import { resolvePassword } from './secrets.ts';
+import { readSecretPasswords, resolvePassword, type SecretPasswords } from './secrets.ts';
+import { KubeSecretReader, type SecretReader } from '../../kube/secrets.ts';
 import { planReload } from './reload-plan.ts';
 import { EventLog, registerSecret } from './log.ts';
 import { DaemonMetrics } from './metrics.ts';
@@ -47,6 +48,8 @@ export interface DaemonOptions {
   readonly api?: boolean;
   /** Start the metrics/health HTTP server on config.metrics.address (default true). */
   readonly metrics?: boolean;
+  /** How Kubernetes Secrets are read (default: the in-cluster API via @kubernetes/client-node). */
+  readonly secretReader?: () => SecretReader;
 }
 
 export class Daemon {
@@ -66,6 +69,8 @@ export class Daemon {
   private readonly apiListeners = new Set<(e: ApiEvent) => void>();
   /** Peers whose End-of-RIB we still wait for before releasing the kernel's startup sweep. */
   private awaitingEndOfRib: Set<string> | null = null;
+  /** Passwords read from Kubernetes Secrets for the running config. */
+  private secrets: SecretPasswords = new Map();
 
   constructor(o: DaemonOptions) {
     this.opts = o;
@@ -103,10 +108,11 @@ export class Daemon {
     const holdSweep = this.opts.restarting === true && gr.enabled;
     await this.routing.start(holdSweep ? { holdStartupSweepMs: gr.restartTime * 1000 } : {});
     if (holdSweep) this.awaitingEndOfRib = new Set();
+    this.secrets = await this.readSecrets(cfg);
     this.metrics.setKernelRouteCount(() => this.routing.kernelRouteCount);
     this.metrics.setBeforeScrape(() => this.observeCounters());
     for (const [i, peer] of cfg.peers.entries())
-      this.addPeer(peer, resolvePassword(peer, `peers[${i}]`, this.env));
+      this.addPeer(peer, resolvePassword(peer, `peers[${i}]`, this.env, this.secrets));
     this.readiness.setPeers(cfg.peers.flatMap((p) => (p.address ? [normalizeAddress(p.address)] : [])));
     if (this.opts.metrics !== false && cfg.metrics.address !== 'off') {
       this.http = await startObservabilityServer({
@@ -164,16 +170,25 @@ export class Daemon {
     return this.config.peers.find((p) => p.range !== undefined && inRange(norm, p.range));
   }
 
+  private readSecrets(cfg: PodbgpConfig): Promise<SecretPasswords> {
+    return readSecretPasswords(cfg, this.env, this.opts.secretReader ?? (() => new KubeSecretReader()));
+  }
+
   /**
    * SIGHUP: only peers whose settings changed are touched; every other session stays up. The
    * plan (reload-plan.ts) and every password are worked out before anything changes, so a bad
-   * reload (a missing password file) throws with the running configuration still whole.
+   * reload (a missing password file, an unreadable Secret) throws with the running configuration
+   * still whole.
    */
-  reload(next: PodbgpConfig): { added: string[]; removed: string[]; changed: string[]; soft: string[] } {
+  async reload(
+    next: PodbgpConfig,
+  ): Promise<{ added: string[]; removed: string[]; changed: string[]; soft: string[] }> {
     const plan = planReload(this.config, next);
+    const secrets = await this.readSecrets(next);
     const passwords = new Map<string, string | undefined>();
     for (const s of [...plan.added, ...plan.changed])
-      passwords.set(s.key, resolvePassword(s.peer, `peers[${s.index}]`, this.env));
+      passwords.set(s.key, resolvePassword(s.peer, `peers[${s.index}]`, this.env, secrets));
+    this.secrets = secrets;
     this.config = next;
     this.routing.setConfig(next);
     for (const s of plan.removed) {
