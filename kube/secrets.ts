@@ -30,7 +30,7 @@ export class KubeSecretReader implements SecretReader {
       const code = (e as { code?: number }).code;
       const why =
         code === 404 ? 'not found' : code === 403 ? 'forbidden (check the RBAC rules)' : (e as Error).message;
-      throw new Error(`Secret ${namespace}/${name}: ${why}`);
+      throw new Error(`Secret ${namespace}/${name}: ${why}`, { cause: e });
     }
     const b64 = secret.data?.[key];
     if (b64 === undefined) throw new Error(`Secret ${namespace}/${name} has no key ${JSON.stringify(key)}`);
