@@ -155,3 +155,11 @@ peers:
     expect(() => parsePeerFlag('10.0.0.1:65000,bogus', 'p')).to.throw(ConfigError, 'options');
   });
 });
+
+describe('docs/config-example.yaml', () => {
+  it('is a valid configuration, so the documented settings stay true', () => {
+    const cfg = loadConfig({ file: new URL('../docs/config-example.yaml', import.meta.url).pathname });
+    expect(cfg.peers).to.have.length(2);
+    expect(cfg.policies['from-tor']).to.have.length(2);
+  });
+});
