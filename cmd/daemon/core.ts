@@ -20,7 +20,7 @@ import { Afi, Safi } from '../../bgp/wire/iana/afi-safi.ts';
 import { SessionManager } from '../../bgp/session/manager.ts';
 import { normalizeAddress } from '../../bgp/transport/peer-address.ts';
 import { Routing, type RoutingMessage } from './routing.ts';
-import { encodeSend } from './outbound.ts';
+import { encodeSend, familyNegotiated } from './outbound.ts';
 import { selfAddressesFor } from './self-addresses.ts';
 import { readSecretPasswords, resolvePassword, type SecretPasswords } from './secrets.ts';
 import { KubeSecretReader, type SecretReader } from '../../kube/secrets.ts';
@@ -379,6 +379,8 @@ export class Daemon {
     const ep = s?.localEndpoint;
     const ctx = s?.negotiated?.context;
     if (s === undefined || ep == null || ctx === undefined) return;
+    // The update group spans both families; this session may carry only one of them.
+    if (!familyNegotiated(s.negotiated!.families, m.afi)) return;
     const { messages, skipped } = encodeSend(m, selfAddressesFor(ep.address), ctx);
     if (skipped > 0) {
       this.events

@@ -4,9 +4,11 @@
 // self for IPv4 (NEXT_HOP) and IPv6 (MP_REACH_NLRI with global + link-local, RFC 2545 §3), a
 // learned next hop passed on unchanged, RFC 8950 IPv4 NLRI with an IPv6 next hop going into
 // MP_REACH_NLRI, withdrawals before announcements, and the skipped count when the session has no
-// address of the family.
+// address of the family. And familyNegotiated: a session gets only the families it negotiated
+// (found by the demo lab: FRR reset an IPv4-only session with UPDATE Message Error / Invalid
+// Network Field when IPv6 routes of the same update group reached it).
 import { expect } from 'chai';
-import { encodeSend, type SelfAddresses } from './outbound.ts';
+import { encodeSend, familyNegotiated, type SelfAddresses } from './outbound.ts';
 import type { SendMessage } from '../../rib/messages.ts';
 import { AttrInterner } from '../../rib/attr-intern.ts';
 import { decodeUpdate } from '../../bgp/wire/update.ts';
@@ -175,5 +177,25 @@ describe('daemon outbound: encodeSend', () => {
       DEFAULT_CONTEXT,
     );
     expect(local).to.deep.equal({ messages: [], skipped: 1 });
+  });
+});
+
+describe('outbound family filter', () => {
+  it('an IPv4-unicast-only session gets IPv4 sends only', () => {
+    const v4 = [{ afi: Afi.IPV4, safi: Safi.UNICAST }];
+    expect(familyNegotiated(v4, Afi.IPV4)).to.equal(true);
+    expect(familyNegotiated(v4, Afi.IPV6)).to.equal(false);
+  });
+
+  it('an IPv6-unicast-only session gets IPv6 sends only; both families get both', () => {
+    const v6 = [{ afi: Afi.IPV6, safi: Safi.UNICAST }];
+    expect(familyNegotiated(v6, Afi.IPV4)).to.equal(false);
+    expect(familyNegotiated(v6, Afi.IPV6)).to.equal(true);
+    const both = [{ afi: Afi.IPV4, safi: Safi.UNICAST }, ...v6];
+    expect([familyNegotiated(both, Afi.IPV4), familyNegotiated(both, Afi.IPV6)]).to.deep.equal([true, true]);
+  });
+
+  it('a non-unicast SAFI of the same AFI does not count', () => {
+    expect(familyNegotiated([{ afi: Afi.IPV6, safi: 2 }], Afi.IPV6)).to.equal(false);
   });
 });

@@ -7,7 +7,7 @@
 // (withdrawals first: RFC 4271 leaves the order to us, and withdrawing first never leaves a
 // stale route behind a newer one).
 import type { SendMessage } from '../../rib/messages.ts';
-import type { CodecContext, PathAttributes } from '../../bgp/wire/types.ts';
+import type { CodecContext, FamilyRef, PathAttributes } from '../../bgp/wire/types.ts';
 import { packAnnouncements, packWithdrawals } from '../../bgp/wire/packer.ts';
 import { Afi, Safi } from '../../bgp/wire/iana/afi-safi.ts';
 
@@ -29,6 +29,18 @@ export interface EncodedSend {
 
 function ipv4Number(b: Uint8Array): number {
   return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+}
+
+/**
+ * Whether a send for `afi` (unicast) may go to a session that negotiated `families`.
+ * RFC 4760 §8: "A BGP speaker that uses Multiprotocol Extensions SHOULD use the Capability
+ * Advertisement procedures [BGP-CAP] to determine whether the speaker could use Multiprotocol
+ * Extensions with a particular peer." An update group spans both families, but a session that
+ * carries only IPv4 unicast must never get IPv6 routes (FRR answers them with UPDATE Message
+ * Error / Invalid Network Field and resets the session), nor the reverse.
+ */
+export function familyNegotiated(families: readonly FamilyRef[], afi: number): boolean {
+  return families.some((f) => f.afi === afi && f.safi === Safi.UNICAST);
 }
 
 export function encodeSend(m: SendMessage, self: SelfAddresses, ctx: CodecContext): EncodedSend {
