@@ -153,11 +153,11 @@ export class DaemonApiImpl implements DaemonApi {
   }
 
   addOriginated(cidr: string): void {
-    this.d.routing.originate(cidr);
+    this.d.setOriginated(cidr, true);
   }
 
   deleteOriginated(cidr: string): void {
-    this.d.routing.withdrawOriginated(cidr);
+    this.d.setOriginated(cidr, false);
   }
 
   peerAction(address: string, action: PeerAction, message?: string): void {

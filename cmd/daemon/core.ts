@@ -229,6 +229,32 @@ export class Daemon {
     return result;
   }
 
+  /**
+   * API `originate add|del`: the prefix joins (or leaves) config.originate, so the default export
+   * policy (exactly the originated prefixes) carries it, and the default import policy keeps
+   * refusing our own Pod CIDRs; peers on those defaults are soft-reset. It lasts until the next
+   * reload or restart, where the file is the truth again.
+   */
+  setOriginated(cidr: string, originated: boolean): void {
+    const now = this.config.originate;
+    if (now.includes(cidr) === originated) return;
+    const next = {
+      ...this.config,
+      originate: originated ? [...now, cidr] : now.filter((c) => c !== cidr),
+    };
+    const plan = planReload(this.config, next);
+    this.config = next;
+    this.routing.setConfig(next);
+    if (originated) this.routing.originate(cidr);
+    else {
+      this.routing.withdrawOriginated(cidr);
+      // Send the withdrawal now, while the Adj-RIB-Out still knows it advertised the prefix: the
+      // soft reset below re-registers the peers and would forget it.
+      this.routing.pollNow();
+    }
+    for (const s of plan.soft) this.softReset(s.key, 'out');
+  }
+
   /** Soft reset (RFC 2918): 'out' re-sends our table, 'in' asks the peer to re-send its own. */
   softReset(address: string, direction: 'in' | 'out' | 'both'): void {
     const s = this.sessions.session(address);
