@@ -130,7 +130,11 @@ async function runDemo(
   };
   // Progress: on stdout with the text, on stderr beside the JSON.
   const progress = (s: string) =>
-    (o.json ? io.stderr : io.stdout).write(o.json ? `${s}\n` : st.dim(`  · ${s}\n`));
+    (o.json ? io.stderr : io.stdout).write(o.json ? `${s}\n` : st.dim(`  · ${s}`) + '\n');
+  // A reader that goes away (`podbgp demo | head`) must not stop the run half way: the lab
+  // would still be cleaned up by the exit hook, but the checks and the exit code would be lost.
+  io.stdout.on('error', () => {});
+  io.stderr.on('error', () => {});
   const topology = buildTopology(o.nodes, o.tor);
   const lab = DemoLab.create();
   const summary: DemoSummary = {
@@ -216,8 +220,8 @@ async function runDemo(
     else if (summary.cleanup !== null)
       out(
         st.dim(
-          `  cleaned up: ${summary.cleanup.killed.length} processes stopped, ${summary.cleanup.namespacesDeleted.length} namespaces deleted\n`,
-        ),
+          `  cleaned up: ${summary.cleanup.killed.length} processes stopped, ${summary.cleanup.namespacesDeleted.length} namespaces deleted`,
+        ) + '\n',
       );
   }
   return summary.ok ? ExitCode.OK : ExitCode.FAILURE;

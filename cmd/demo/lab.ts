@@ -89,6 +89,7 @@ export class DemoLab {
 
   /** Creates namespace PREFIX+name with lo up, IPv6 DAD off, and forwarding when asked. */
   async addNamespace(name: string, forwarding: boolean): Promise<void> {
+    this.assertOpen();
     const ns = this.ns(name);
     await this.hostOk(['ip', 'netns', 'add', ns]);
     this.state.namespaces.push(ns);
@@ -146,6 +147,7 @@ export class DemoLab {
    * Ctrl-C reaches us, and we stop the daemons in order). The PID is saved before returning.
    */
   startDaemon(node: string, name: string, argv: readonly string[]): DemoDaemonRecord {
+    this.assertOpen();
     const logFile = join(this.workDir, `${node}-${name}.log`);
     const fd = openSync(logFile, 'a');
     const child = spawn('ip', ['netns', 'exec', this.ns(node), ...argv], {
@@ -164,7 +166,7 @@ export class DemoLab {
 
   /** A started daemon's PID is still alive (and still the process we started). */
   alive(record: DemoDaemonRecord): boolean {
-    return isOurs(record.pid, this.workDir);
+    return running(record.pid);
   }
 
   /** Stops daemons (SIGTERM, SIGKILL after graceMs), kills running commands, deletes namespaces and files. */
@@ -172,7 +174,11 @@ export class DemoLab {
     if (this.cleaned) return { killed: [], namespacesDeleted: [] };
     this.cleaned = true;
     for (const child of this.running) child.kill('SIGKILL');
-    const report = await cleanupState(this.state, options.graceMs ?? 3000);
+    // A namespace whose `ip netns add` was in flight when a signal came is not in the state yet.
+    const namespaces = [...new Set([...this.state.namespaces, ...namespacesWithPrefix(this.prefix)])];
+    // Our own children: their PIDs cannot be reused before we reap them, so "running" is enough
+    // (a command line read while the child is inside execve can come back empty).
+    const report = await cleanupState({ ...this.state, namespaces }, options.graceMs ?? 3000, running);
     if (options.keepFiles !== true) rmSync(this.workDir, { recursive: true, force: true });
     return report;
   }
@@ -182,9 +188,15 @@ export class DemoLab {
     if (this.cleaned) return;
     this.cleaned = true;
     for (const child of this.running) child.kill('SIGKILL');
-    for (const d of this.state.daemons) if (isOurs(d.pid, this.workDir)) signal(d.pid, 'SIGKILL');
-    for (const ns of this.state.namespaces) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    for (const d of this.state.daemons) if (running(d.pid)) signal(d.pid, 'SIGKILL');
+    const namespaces = new Set([...this.state.namespaces, ...namespacesWithPrefix(this.prefix)]);
+    for (const ns of namespaces) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
     rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  /** Once cleanup has begun (a signal came), nothing new is created: it would outlive the run. */
+  private assertOpen(): void {
+    if (this.cleaned) throw new Error('the demo lab is being cleaned up');
   }
 
   private save(): void {
@@ -240,24 +252,35 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 export function isOurs(pid: number, workDir: string): boolean {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // A zombie (state Z) has exited; it only waits for its parent to reap it.
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && cmdline.includes(workDir);
+    return running(pid) && cmdline.includes(workDir);
   } catch {
     return false;
   }
 }
 
-async function cleanupState(state: DemoState, graceMs: number): Promise<CleanupReport> {
-  const ours = state.daemons.filter((d) => isOurs(d.pid, state.workDir));
+/** The PID exists and is not a zombie (state Z: exited, waiting to be reaped). */
+export function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function cleanupState(
+  state: DemoState,
+  graceMs: number,
+  mine: (pid: number) => boolean = (pid) => isOurs(pid, state.workDir),
+): Promise<CleanupReport> {
+  const ours = state.daemons.filter((d) => mine(d.pid));
   for (const d of ours) signal(d.pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (ours.some((d) => isOurs(d.pid, state.workDir)) && Date.now() < deadline) {
+  while (ours.some((d) => running(d.pid)) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
   }
-  for (const d of ours) if (isOurs(d.pid, state.workDir)) signal(d.pid, 'SIGKILL');
-  while (ours.some((d) => isOurs(d.pid, state.workDir)) && Date.now() < deadline + 2000) {
+  for (const d of ours) if (running(d.pid)) signal(d.pid, 'SIGKILL');
+  while (ours.some((d) => running(d.pid)) && Date.now() < deadline + 2000) {
     await new Promise((r) => setTimeout(r, 20));
   }
   const deleted: string[] = [];

@@ -53,6 +53,25 @@ export function mark(st: Style, ok: boolean): string {
 
 const TOR_NAMES = { bird: 'BIRD', frr: 'FRR (zebra + bgpd)', podbgp: 'podbgp (route server)' } as const;
 
+/**
+ * One row per node, the ToR on the middle row:
+ *   pod1 ── node1 ─┐
+ *   pod2 ── node2 ─┼─ tor (BIRD, AS 65000)
+ *   pod3 ── node3 ─┘
+ */
+export function diagram(t: DemoTopology): string {
+  const last = t.nodes.length - 1;
+  const mid = Math.floor(last / 2);
+  return t.nodes
+    .map((n, i) => {
+      const joint =
+        i === mid ? (i === 0 ? '┬' : i === last ? '┴' : '┼') : i === 0 ? '┐' : i === last ? '┘' : '┤';
+      const tor = i === mid ? `─ tor (${TOR_NAMES[t.tor.kind]}, AS ${t.tor.asn})` : '';
+      return `${n.pod.name} ── ${n.name} ─${joint}${tor}`;
+    })
+    .join('\n');
+}
+
 export function topologySection(st: Style, t: DemoTopology, prefix: string): string {
   const rows: string[][] = [
     [
@@ -61,7 +80,6 @@ export function topologySection(st: Style, t: DemoTopology, prefix: string): str
       TOR_NAMES[t.tor.kind],
       t.nodes.map((n) => n.torSide.ifName).join(' '),
       'forwards between nodes',
-      '',
     ],
   ];
   for (const n of t.nodes) {
@@ -71,7 +89,6 @@ export function topologySection(st: Style, t: DemoTopology, prefix: string): str
       'podbgp run',
       `tor ${n.uplink.v4}/${UPLINK_LEN.v4} ${n.uplink.v6}/${UPLINK_LEN.v6}`,
       `Pod CIDR ${n.podCidrV4} ${n.podCidrV6}`,
-      '',
     ]);
     rows.push([
       `  ${n.pod.name}`,
@@ -79,14 +96,15 @@ export function topologySection(st: Style, t: DemoTopology, prefix: string): str
       'pod',
       `eth0 ${n.pod.v4}/${POD_LEN.v4} ${n.pod.v6}/${POD_LEN.v6}`,
       `gateway ${n.name}`,
-      '',
     ]);
   }
-  const table = renderTable(['NAMESPACE', 'AS', 'RUNS', 'LINKS', 'ROLE', ''], rows);
+  const table = renderTable(['NAMESPACE', 'AS', 'RUNS', 'LINKS', 'ROLE'], rows);
   const lines = [
     heading(st, 'Topology'),
+    indent(diagram(t)),
+    '\n',
     indent(table),
-    st.dim(`  namespaces ${prefix}*; eBGP node<->tor over IPv4 (IPv4 routes) and IPv6 (IPv6 routes)\n`),
+    st.dim(`  namespaces ${prefix}*; eBGP node<->tor over IPv4 (IPv4 routes) and IPv6 (IPv6 routes)`) + '\n',
   ];
   return lines.join('');
 }
@@ -142,8 +160,8 @@ export function tunnelSection(st: Style, t: TunnelReport): string {
   if (t.ok)
     lines.push(
       st.dim(
-        '    no vxlan, geneve, ipip, gre, sit or wireguard device: pod packets are routed, not encapsulated\n',
-      ),
+        '    no vxlan, geneve, ipip, gre, sit or wireguard device: pod packets are routed, not encapsulated',
+      ) + '\n',
     );
   for (const d of offending) lines.push(`    ${st.red(`${d.namespace}: ${d.name} is a ${d.kind} device`)}\n`);
   return lines.join('');
@@ -154,7 +172,7 @@ export function captureSection(st: Style, c: CaptureResult): string {
     heading(st, `On the wire (tcpdump -e -i ${c.interface} in ${c.namespace})`) +
     `  ${mark(st, c.ok)} ${c.line ?? st.red('nothing captured')}\n` +
     (c.ok
-      ? st.dim('    the pod addresses themselves, in a plain Ethernet/IPv4 frame: no outer header\n')
+      ? st.dim('    the pod addresses themselves, in a plain Ethernet/IPv4 frame: no outer header') + '\n'
       : '')
   );
 }

@@ -10,7 +10,7 @@ import {
   type PingResult,
   type TunnelReport,
 } from './summary.ts';
-import { makeStyle, pingsSection, resultSection, routeLine, wantsColour } from './render.ts';
+import { diagram, makeStyle, pingsSection, resultSection, routeLine, wantsColour } from './render.ts';
 import { buildTopology } from './topology.ts';
 
 const node = (over: Partial<NodeReport> = {}): NodeReport => ({
@@ -127,5 +127,17 @@ describe('demo summary and rendering', () => {
       '\x1b[32m',
     );
     expect(routeLine(node().routes[0]!)).to.equal('10.244.2.0/24 via 10.0.1.1 dev tor proto 201');
+  });
+
+  it('draws the ToR on the middle node row', () => {
+    expect(diagram(buildTopology(3, 'bird')).split('\n')).to.deep.equal([
+      'pod1 ── node1 ─┐',
+      'pod2 ── node2 ─┼─ tor (BIRD, AS 65000)',
+      'pod3 ── node3 ─┘',
+    ]);
+    expect(diagram(buildTopology(2, 'podbgp')).split('\n')).to.deep.equal([
+      'pod1 ── node1 ─┬─ tor (podbgp (route server), AS 65000)',
+      'pod2 ── node2 ─┘',
+    ]);
   });
 });
