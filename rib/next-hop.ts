@@ -69,8 +69,13 @@ export class NextHopSets {
   private readonly byKey = new Map<string, NextHopSet>();
   private readonly byId: (NextHopSet | undefined)[] = [undefined];
   private readonly freeIds: number[] = [];
-  /** Single-hop sets by attribute set, so the common one-path prefix builds no key string. */
-  private readonly single = new WeakMap<RibAttrs, NextHopSet>();
+  /**
+   * Single-hop sets by attribute-set id (0 = none cached), so the common one-path prefix builds no
+   * key string. Attribute-set ids and next-hop-set ids are both reused after being freed, so a hit
+   * is checked against the attribute set's own next hop before use. (This was a WeakMap keyed by
+   * the RibAttrs object: with 100k sets, ephemeron marking took 50-160 ms of one major GC.)
+   */
+  private single = new Int32Array(1024);
 
   get size(): number {
     return this.byKey.size;
@@ -82,21 +87,39 @@ export class NextHopSets {
 
   /** acquire([a]) without building an array. */
   acquireOne(a: RibAttrs): number {
-    const set = this.single.get(a);
-    if (set !== undefined && this.byId[set.id] === set) {
+    const set = this.cachedSingle(a);
+    if (set !== undefined) {
       set.refs++;
       return set.id;
     }
     return this.acquire([a]);
   }
 
+  /** The cached one-hop set for attribute set a, if still interned and still a's next hop. */
+  private cachedSingle(a: RibAttrs): NextHopSet | undefined {
+    if (a.id >= this.single.length) return undefined;
+    const id = this.single[a.id];
+    if (id === 0) return undefined;
+    const set = this.byId[id];
+    if (set === undefined || set.hops.length !== 1 || !sameBytes(set.hops[0], a.nextHop)) return undefined;
+    return set;
+  }
+
+  private cacheSingle(a: RibAttrs, set: NextHopSet): void {
+    if (a.id >= this.single.length) {
+      let n = this.single.length * 2;
+      while (n <= a.id) n *= 2;
+      const grown = new Int32Array(n);
+      grown.set(this.single);
+      this.single = grown;
+    }
+    this.single[a.id] = set.id;
+  }
+
   /** The id for the next hops of these attribute sets (sorted, deduplicated), with one reference taken. */
   acquire(members: readonly RibAttrs[]): number {
     let set: NextHopSet | undefined;
-    if (members.length === 1) {
-      set = this.single.get(members[0]);
-      if (set !== undefined && this.byId[set.id] !== set) set = undefined;
-    }
+    if (members.length === 1) set = this.cachedSingle(members[0]);
     if (set === undefined) {
       const hops = members.map((m) => m.nextHop).filter((h) => h.length > 0);
       if (hops.length === 0) return 0;
@@ -110,7 +133,7 @@ export class NextHopSets {
         this.byId[id] = set;
         this.byKey.set(key, set);
       }
-      if (members.length === 1) this.single.set(members[0], set);
+      if (members.length === 1) this.cacheSingle(members[0], set);
     }
     set.refs++;
     return set.id;
