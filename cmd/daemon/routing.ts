@@ -99,10 +99,16 @@ export class Routing {
     const k = this.config.kernel;
     if (k.installRoutes) {
       const cmd = openNetlink({ rcvbuf: 64 << 20, sndbuf: 4 << 20, extAck: true, capAck: true });
+      // The next-hop resolver reads the kernel on a socket of its own. An RtnlClient carries one
+      // conversation at a time: the resolver's periodic dumps on the Fib's socket read (and
+      // dropped) the acks of a Fib batch in flight, and the Fib waited for them forever (seen
+      // with a 500k-route feed: 1024 routes installed, then nothing).
+      const lookups = openNetlink({ rcvbuf: 8 << 20, capAck: true });
       const events = openNetlink({ groups: Fib.EVENT_GROUPS, rcvbuf: 16 << 20 });
-      this.sockets = [cmd, events];
+      this.sockets = [cmd, lookups, events];
       this.rtnl = new RtnlClient(cmd);
-      this.resolver = new NextHopResolver(this.rtnl, { ownProtocol: k.protocol, table: k.table }, (m) => {
+      const lookupClient = new RtnlClient(lookups);
+      this.resolver = new NextHopResolver(lookupClient, { ownProtocol: k.protocol, table: k.table }, (m) => {
         this.emit(m);
         this.projection?.nextHopChanged(m.address);
         void runJob(this.rib.nextHopChanged(parseAddressBytes(m.address)));
@@ -172,8 +178,15 @@ export class Routing {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     for (const e of this.peers.values()) for (const t of e.stale.values()) clearTimeout(t);
     this.fib?.stop();
-    for (const s of this.sockets) s.close();
+    // A Fib pass may still be waiting for the kernel's acks: close the sockets once it ended,
+    // not under it (a recv on a closed descriptor threw EBADF and crashed the shutdown).
+    const sockets = this.sockets;
     this.sockets = [];
+    const close = () => {
+      for (const s of sockets) s.close();
+    };
+    if (this.fib === null) close();
+    else void this.fib.settled().then(close, close);
   }
 
   private entry(address: string): PeerEntry {
