@@ -339,6 +339,12 @@ export function describeEvent(m: ObservedMessage): Line {
         message: `kernel route removed: ${m.prefix}`,
         fields: { event: m.kind, prefix: m.prefix },
       };
+    case 'fib-batch':
+      return {
+        level: 'debug',
+        message: `kernel routes changed in one batch: ${m.installed} installed, ${m.removed} removed`,
+        fields: { event: m.kind, installed: m.installed, removed: m.removed, recovered: m.recovered.length },
+      };
     case 'fib-failed':
       return {
         level: 'warn',
@@ -366,6 +372,7 @@ const ALWAYS_DEBUG: ReadonlySet<ObservedMessage['kind']> = new Set([
   'fib-change',
   'fib-installed',
   'fib-removed',
+  'fib-batch',
   'message-counters',
   'prefix-counts',
   'update-processed',

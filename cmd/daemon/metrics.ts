@@ -363,6 +363,11 @@ export class DaemonMetrics {
         this.kernelRemovals.inc();
         if (this.failing.size > 0) this.failing.delete(m.key);
         return;
+      case 'fib-batch':
+        this.kernelInstalls.inc(m.installed);
+        this.kernelRemovals.inc(m.removed);
+        for (const key of m.recovered) this.failing.delete(key);
+        return;
       case 'fib-failed':
         this.kernelFailures.inc({ op: m.op });
         this.failing.set(m.key, m.prefix);

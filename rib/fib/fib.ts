@@ -1,18 +1,24 @@
 // The Fib owner: keeps the kernel routing table a projection of the Loc-RIB. In: setDesired()
 // calls from the RIB's fib-change messages, kernel route/link events (a second netlink socket),
 // a periodic timer. Out: rtnetlink changes through RtnlClient, and typed messages
-// ({kind: 'fib-installed' | 'fib-removed' | 'fib-failed' | 'fib-reconciled'}) for metrics, logs and
-// the CLI. Reconciliation compares wanted routes with the kernel's routes of our protocol and
+// ({kind: 'fib-installed' | 'fib-removed' | 'fib-batch' | 'fib-failed' | 'fib-reconciled'}) for
+// metrics, logs and the CLI. Reconciliation compares wanted routes with the kernel's routes of our protocol and
 // changes only the difference: a route that is already right is never touched, routes of other
 // protocols (FRR/BIRD's 186, static, kernel) are never touched at all.
+//
+// State is compact (FibTable columns of RouteShapes ids per prefix slot, a typed-array dirty queue),
+// so a million routes are a few typed arrays, and a pass diffs and batches without a route object.
 import type { NetlinkSocket } from '../../sys/netlink.ts';
 import { SysError } from '../../sys/netlink.ts';
 import type { DecodedRoute, KernelNextHop, KernelRoute } from './route-message.ts';
 import { decodeRoute } from './route-message.ts';
 import type { FibKey } from './route-identity.ts';
-import { formatPrefix, routeKey, routeSatisfies } from './route-identity.ts';
-import type { RouteOp, RtnlClient } from './rtnl-client.ts';
+import { formatPrefix, nextHopsSatisfy, routeKey } from './route-identity.ts';
+import type { RtnlClient } from './rtnl-client.ts';
 import { yieldToEventLoop } from './rtnl-client.ts';
+import { FibOps } from './fib-batch.ts';
+import { FibTable, parseFibKey } from './fib-table.ts';
+import { RouteShapes } from './route-shapes.ts';
 import { decodeLink, linkIsUp } from './link-message.ts';
 import type { NlMessage } from './nlmsg.ts';
 import { messages } from './nlmsg.ts';
@@ -71,6 +77,17 @@ export type FibMessage =
     }
   | { readonly kind: 'fib-removed'; readonly key: FibKey; readonly prefix: string }
   | {
+      /**
+       * Instead of one fib-installed/fib-removed per route when a pass changed more than
+       * PER_ROUTE_MESSAGES routes: the counts, and the keys of routes that had failed before and
+       * are now right (so failure gauges can drop them).
+       */
+      readonly kind: 'fib-batch';
+      readonly installed: number;
+      readonly removed: number;
+      readonly recovered: readonly FibKey[];
+    }
+  | {
       readonly kind: 'fib-failed';
       readonly key: FibKey;
       readonly prefix: string;
@@ -96,6 +113,8 @@ export interface ReconcileStats {
 }
 
 const SLICE_MS = 8;
+/** A pass changing at most this many routes reports each one; a bigger one sends one fib-batch. */
+export const PER_ROUTE_MESSAGES = 1024;
 const RTMGRP_LINK = 0x1;
 const RTMGRP_IPV4_ROUTE = 0x40;
 const RTMGRP_IPV6_ROUTE = 0x400;
@@ -104,13 +123,20 @@ export class Fib {
   readonly config: FibConfig;
   private readonly rtnl: RtnlClient;
   private readonly emit: (m: FibMessage) => void;
-  /** What the RIB wants, already stamped with our table/protocol/metric. */
-  private readonly desired = new Map<FibKey, KernelRoute>();
-  /** What we believe the kernel has of our protocol and table (one route per key). */
-  private readonly kernel = new Map<FibKey, KernelRoute>();
-  /** Keys to look at in the next incremental pass. */
-  private dirty = new Set<FibKey>();
+  /** Next hops and types shared by many routes; the tables hold their ids. */
+  private readonly shapes = new RouteShapes();
+  /** Per family (index = family bit: IPv4, IPv6): wanted and kernel views as columns per prefix. */
+  private readonly tables: readonly [FibTable, FibTable] = [
+    new FibTable(AddressFamily.INET),
+    new FibTable(AddressFamily.INET6),
+  ];
+  /** Slots to look at in the next incremental pass: entries slot << 1 | family bit. */
+  private dirty = new Int32Array(1024);
+  private dirtyCount = 0;
+  /** Routes of ours we believe are in the kernel. */
+  private kernelCount = 0;
   private readonly failures = new Map<FibKey, { errno: number; message: string }>();
+  private readonly oneWord = [0];
   private sweepHolds = 0;
   private sweepTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -126,33 +152,71 @@ export class Fib {
     this.config = { ...DEFAULT_FIB_CONFIG, ...config };
     this.emit = emit;
     const type = this.config.blackholeType === 'blackhole' ? Rtn.BLACKHOLE : Rtn.UNREACHABLE;
+    // Wanted from the start; the first full reconcile installs them.
     for (const p of this.config.blackholeOwnPodCidrs) {
-      const r = this.stamp({ ...p, type, nextHops: [] });
-      this.desired.set(routeKey(r), r);
+      const t = this.tableOf(p.family);
+      const slot = t.insert(p.dst, p.dstLength);
+      const old = t.want[slot];
+      t.want[slot] = this.shapes.acquire(type, [], 0);
+      this.shapes.release(old);
     }
   }
 
-  /** The kernel form of a wanted route: our table, protocol and metric; ECMP width applied. */
-  private stamp(d: DesiredRoute): KernelRoute {
-    const type = d.type ?? Rtn.UNICAST;
-    return {
-      family: d.family,
-      dst: d.dst,
-      dstLength: d.dstLength,
-      table: this.config.table,
-      protocol: this.config.protocol,
-      priority: this.config.metric,
-      type,
-      nextHops: type === Rtn.UNICAST ? d.nextHops.slice(0, this.config.ecmpMaxPaths) : [],
-    };
+  private tableOf(family: number): FibTable {
+    return this.tables[family === AddressFamily.INET ? 0 : 1];
   }
 
   /** The RIB's fib-change: route null withdraws. Applied in the next incremental pass. */
   setDesired(key: FibKey, route: DesiredRoute | null): void {
-    if (route) this.desired.set(key, this.stamp(route));
-    else this.desired.delete(key);
-    this.dirty.add(key);
+    let t: FibTable;
+    let slot: number;
+    if (route !== null) {
+      t = this.tableOf(route.family);
+      slot = t.insert(route.dst, route.dstLength);
+      const type = route.type ?? Rtn.UNICAST;
+      const hops = route.nextHops;
+      const count = type === Rtn.UNICAST ? Math.min(hops.length, this.config.ecmpMaxPaths) : 0;
+      const old = t.want[slot];
+      t.want[slot] = this.shapes.acquire(type, hops, count);
+      this.shapes.release(old);
+    } else {
+      if (typeof key === 'number') {
+        // IPv4 key: address * 64 + length (fibKey).
+        const len = key % 64;
+        this.oneWord[0] = (key - len) / 64;
+        t = this.tables[0];
+        slot = t.find(this.oneWord, len);
+      } else {
+        const p = parseFibKey(key);
+        t = this.tables[1];
+        slot = t.find(p.dst, p.dstLength);
+      }
+      if (slot < 0) return; // never wanted, not in the kernel: nothing to do
+      this.shapes.release(t.want[slot]);
+      t.want[slot] = 0;
+    }
+    this.enqueue(t, slot);
     this.scheduleFlush();
+  }
+
+  private enqueue(t: FibTable, slot: number): void {
+    if (t.queued[slot] === 1) return;
+    t.queued[slot] = 1;
+    if (this.dirtyCount === this.dirty.length) {
+      const grown = new Int32Array(this.dirty.length * 2);
+      grown.set(this.dirty);
+      this.dirty = grown;
+    }
+    this.dirty[this.dirtyCount++] = (slot << 1) | t.familyBit;
+  }
+
+  /** Set the kernel view of a slot, keeping the route count; takes over the caller's reference. */
+  private setKernel(t: FibTable, slot: number, shape: number): void {
+    const old = t.kernel[slot];
+    if (old === 0 && shape !== 0) this.kernelCount++;
+    else if (old !== 0 && shape === 0) this.kernelCount--;
+    t.kernel[slot] = shape;
+    this.shapes.release(old);
   }
 
   /**
@@ -208,14 +272,37 @@ export class Fib {
 
   /** Routes we hold in the kernel, and whether each matches what the RIB wants (for the CLI). */
   *kernelRoutes(): Generator<{ route: KernelRoute; matchesRib: boolean }> {
-    for (const [key, route] of this.kernel) {
-      const want = this.desired.get(key);
-      yield { route, matchesRib: want !== undefined && routeSatisfies(want, route) };
+    for (const t of this.tables) {
+      for (let slot = 0; slot < t.slotLimit; slot++) {
+        if (!t.has(slot) || t.kernel[slot] === 0) continue;
+        const have = t.kernel[slot];
+        yield { route: this.routeOf(t, slot, have), matchesRib: this.shapes.satisfies(t.want[slot], have) };
+      }
     }
+  }
+
+  /** How many routes of ours are in the kernel (as kernelRoutes() would count them). */
+  get kernelRouteCount(): number {
+    return this.kernelCount;
   }
 
   failureOf(key: FibKey): { errno: number; message: string } | undefined {
     return this.failures.get(key);
+  }
+
+  /** A KernelRoute built from a slot and a shape (for messages and the CLI; not on the hot path). */
+  private routeOf(t: FibTable, slot: number, shape: number): KernelRoute {
+    const s = this.shapes.get(shape);
+    return {
+      family: t.family,
+      dst: t.dst(slot),
+      dstLength: t.dstLength(slot),
+      table: this.config.table,
+      protocol: this.config.protocol,
+      priority: this.config.metric,
+      type: s.type,
+      nextHops: s.nextHops,
+    };
   }
 
   /** Full reconcile now (or right after the one running). Resolves when it has run. */
@@ -250,17 +337,14 @@ export class Fib {
   /** Run passes one at a time until no work is left. */
   private pump(): Promise<void> {
     if (this.running)
-      return this.running.then(() => (this.fullPending || this.dirty.size ? this.pump() : undefined));
+      return this.running.then(() => (this.fullPending || this.dirtyCount > 0 ? this.pump() : undefined));
     const run = async (): Promise<void> => {
-      while (!this.stopped && (this.fullPending || this.dirty.size > 0)) {
+      while (!this.stopped && (this.fullPending || this.dirtyCount > 0)) {
         if (this.fullPending) {
           this.fullPending = false;
-          this.dirty = new Set();
           await this.fullPass();
         } else {
-          const keys = this.dirty;
-          this.dirty = new Set();
-          await this.incrementalPass(keys);
+          await this.incrementalPass();
         }
       }
     };
@@ -271,6 +355,18 @@ export class Fib {
     return this.running;
   }
 
+  /**
+   * Take the dirty queue for a pass to work through. The slots keep their queued flag until the
+   * pass looks at them, so a change meanwhile to a slot still ahead in this pass is not queued twice.
+   */
+  private takeDirty(): { entries: Int32Array; count: number } {
+    const entries = this.dirty;
+    const count = this.dirtyCount;
+    this.dirty = new Int32Array(Math.max(1024, Math.min(count, 1 << 16)));
+    this.dirtyCount = 0;
+    return { entries, count };
+  }
+
   /** Dump our protocol's routes, rebuild the kernel view, and fix every difference. */
   private async fullPass(): Promise<void> {
     const t0 = performance.now();
@@ -279,34 +375,53 @@ export class Fib {
     for (const family of [AddressFamily.INET, AddressFamily.INET6]) {
       for (const r of await this.rtnl.dumpRoutes(family, { table, protocol })) dumped.push(r);
     }
-    this.kernel.clear();
-    const ops: RouteOp[] = [];
-    const stale: RouteOp[] = [];
+    // Every slot is looked at below, queued or not; slots nothing refers to any more are dropped.
+    this.takeDirty();
     let sliceStart = performance.now();
+    for (const t of this.tables) {
+      for (let slot = 0; slot < t.slotLimit; slot++) {
+        if (!t.has(slot)) continue;
+        t.queued[slot] = 0;
+        this.setKernel(t, slot, 0);
+        t.dropIfUnused(slot);
+        if ((slot & 4095) === 0 && performance.now() - sliceStart > SLICE_MS) {
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
+      }
+    }
+    const ops = new FibOps(this.tables, this.shapes, this.config);
     for (let i = 0; i < dumped.length; i++) {
       const r = dumped[i];
-      const key = routeKey(r);
+      const t = this.tableOf(r.family);
+      const slot = t.find(r.dst, r.dstLength);
+      const wanted = slot >= 0 && t.want[slot] !== 0;
       // A route of ours with another metric (an old config) is stale even when its prefix is wanted.
-      if (r.priority === metric && this.desired.has(key) && !this.kernel.has(key)) this.kernel.set(key, r);
-      else if (r.priority !== metric || !this.desired.has(key)) stale.push({ op: 'delete', route: r });
+      if (r.priority === metric && wanted && t.kernel[slot] === 0) {
+        const n = r.type === Rtn.UNICAST ? r.nextHops.length : 0;
+        this.setKernel(t, slot, this.shapes.acquire(r.type, r.nextHops, n));
+      } else if (r.priority !== metric || !wanted) ops.stale.push(r);
       if ((i & 1023) === 0 && performance.now() - sliceStart > SLICE_MS) {
         await yieldToEventLoop();
         sliceStart = performance.now();
       }
     }
     let unchanged = 0;
-    for (const [key, want] of this.desired) {
-      const have = this.kernel.get(key);
-      if (have && routeSatisfies(want, have)) unchanged++;
-      else ops.push({ op: 'replace', route: want });
-      if ((ops.length & 1023) === 0 && performance.now() - sliceStart > SLICE_MS) {
-        await yieldToEventLoop();
-        sliceStart = performance.now();
+    for (const t of this.tables) {
+      for (let slot = 0; slot < t.slotLimit; slot++) {
+        if (!t.has(slot) || t.want[slot] === 0) continue;
+        const want = t.want[slot];
+        if (this.shapes.satisfies(want, t.kernel[slot])) unchanged++;
+        else ops.add((slot << 1) | t.familyBit, this.shapes.ref(want), false);
+        if ((slot & 1023) === 0 && performance.now() - sliceStart > SLICE_MS) {
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
       }
     }
     // Install first, then remove: a prefix moving to a new metric never has a gap. While the
     // startup sweep is held (graceful restart), nothing is removed.
-    if (this.sweepHolds === 0) for (const op of stale) ops.push(op);
+    if (this.sweepHolds > 0) ops.stale.length = 0;
     const stats = await this.apply(ops);
     this.emit({
       kind: 'fib-reconciled',
@@ -317,27 +432,32 @@ export class Fib {
     });
   }
 
-  /** Look at a few keys only: compare wanted with our kernel view and fix the difference. */
-  private async incrementalPass(keys: Set<FibKey>): Promise<void> {
+  /** Look at the queued slots only: compare wanted with our kernel view and fix the difference. */
+  private async incrementalPass(): Promise<void> {
     const t0 = performance.now();
-    const ops: RouteOp[] = [];
+    const { entries, count } = this.takeDirty();
+    const ops = new FibOps(this.tables, this.shapes, this.config);
     let unchanged = 0;
     let sliceStart = performance.now();
-    let n = 0;
-    for (const key of keys) {
+    for (let i = 0; i < count; i++) {
       // A full table's worth of fib-changes arrives as one pass: keep keepalives flowing.
-      if ((++n & 1023) === 0 && performance.now() - sliceStart > SLICE_MS) {
+      if ((i & 1023) === 1023 && performance.now() - sliceStart > SLICE_MS) {
         await yieldToEventLoop();
         sliceStart = performance.now();
       }
-      const want = this.desired.get(key);
-      const have = this.kernel.get(key);
-      if (want) {
-        if (have && routeSatisfies(want, have)) unchanged++;
-        else ops.push({ op: 'replace', route: want });
-      } else if (have && this.sweepHolds === 0) {
-        ops.push({ op: 'delete', route: have });
-      }
+      const e = entries[i];
+      const t = this.tables[e & 1];
+      const slot = e >>> 1;
+      if (!t.has(slot)) continue;
+      t.queued[slot] = 0;
+      const want = t.want[slot];
+      const have = t.kernel[slot];
+      if (want !== 0) {
+        if (this.shapes.satisfies(want, have)) unchanged++;
+        else ops.add(e, this.shapes.ref(want), false);
+      } else if (have !== 0 && this.sweepHolds === 0) {
+        ops.add(e, this.shapes.ref(have), true);
+      } else t.dropIfUnused(slot);
     }
     if (ops.length === 0) return;
     const stats = await this.apply(ops);
@@ -350,52 +470,87 @@ export class Fib {
     });
   }
 
-  private async apply(ops: RouteOp[]): Promise<Omit<ReconcileStats, 'unchanged'>> {
+  /** Send the operations, then bring the kernel view up to date and report what happened. */
+  private async apply(ops: FibOps): Promise<Omit<ReconcileStats, 'unchanged'>> {
     if (ops.length === 0) return { installed: 0, removed: 0, failed: 0 };
-    const result = await this.rtnl.applyBatch(ops);
-    const failedAt = new Set<number>();
+    const result = await this.rtnl.applyRouteBatch(ops);
+    const failedAt = new Uint8Array(ops.length);
     for (const f of result.failures) {
-      failedAt.add(f.index);
-      const { op, route } = ops[f.index];
-      const key = routeKey(route);
+      failedAt[f.index] = 1;
+      const isDelete = ops.isDelete(f.index);
+      let key: FibKey;
+      let prefix: string;
+      if (f.index < ops.count) {
+        const e = ops.entry[f.index];
+        const t = this.tables[e & 1];
+        key = t.keyOf(e >>> 1);
+        prefix = t.prefixText(e >>> 1);
+      } else {
+        const r = ops.stale[f.index - ops.count];
+        key = routeKey(r);
+        prefix = formatPrefix(r);
+      }
       this.failures.set(key, { errno: f.errno, message: f.message });
       this.emit({
         kind: 'fib-failed',
         key,
-        prefix: formatPrefix(route),
-        op,
+        prefix,
+        op: isDelete ? 'delete' : 'replace',
         errno: f.errno,
         message: f.message,
       });
     }
+    const perRoute = ops.length - result.failures.length <= PER_ROUTE_MESSAGES;
+    const recovered: FibKey[] = [];
     let installed = 0;
     let removed = 0;
     let sliceStart = performance.now();
-    for (let i = 0; i < ops.length; i++) {
+    for (let i = 0; i < ops.count; i++) {
       if ((i & 1023) === 1023 && performance.now() - sliceStart > SLICE_MS) {
         await yieldToEventLoop();
         sliceStart = performance.now();
       }
-      if (failedAt.has(i)) continue;
-      const { op, route } = ops[i];
-      const key = routeKey(route);
-      if (op === 'replace') {
-        this.kernel.set(key, route);
-        this.failures.delete(key);
+      const shape = ops.shape[i];
+      if (failedAt[i] === 1) {
+        this.shapes.release(shape);
+        continue;
+      }
+      const e = ops.entry[i];
+      const t = this.tables[e & 1];
+      const slot = e >>> 1;
+      const key = perRoute || this.failures.size > 0 ? t.keyOf(slot) : 0;
+      if (this.failures.size > 0 && this.failures.delete(key) && !perRoute) recovered.push(key);
+      if (ops.del[i] === 0) {
+        this.setKernel(t, slot, shape); // the op's reference becomes the kernel view's
         installed++;
-        this.emit({ kind: 'fib-installed', key, prefix: formatPrefix(route), route });
+        if (perRoute)
+          this.emit({
+            kind: 'fib-installed',
+            key,
+            prefix: t.prefixText(slot),
+            route: this.routeOf(t, slot, shape),
+          });
       } else {
-        if (this.kernel.get(key) === route) this.kernel.delete(key);
+        if (t.kernel[slot] === shape) this.setKernel(t, slot, 0);
+        this.shapes.release(shape);
         removed++;
-        this.emit({ kind: 'fib-removed', key, prefix: formatPrefix(route) });
+        if (perRoute) this.emit({ kind: 'fib-removed', key, prefix: t.prefixText(slot) });
+        t.dropIfUnused(slot);
       }
     }
+    for (let i = 0; i < ops.stale.length; i++) {
+      if (failedAt[ops.count + i] === 1) continue;
+      removed++;
+      const r = ops.stale[i];
+      if (perRoute) this.emit({ kind: 'fib-removed', key: routeKey(r), prefix: formatPrefix(r) });
+    }
+    if (!perRoute && installed + removed > 0) this.emit({ kind: 'fib-batch', installed, removed, recovered });
     // Lost error acks: the kernel's table is the only truth left; read it again.
     if (result.overrun) this.fullPending = true;
     return { installed, removed, failed: result.failures.length };
   }
 
-  /** Read route and link events until stopped; turn them into dirty keys or a full pass. */
+  /** Read route and link events until stopped; turn them into dirty slots or a full pass. */
   private async watch(sock: NetlinkSocket): Promise<void> {
     const rx = Buffer.alloc(1 << 16);
     while (!this.stopped && !sock.isClosed) {
@@ -432,26 +587,39 @@ export class Fib {
     if (m.type !== RtmType.NEWROUTE && m.type !== RtmType.DELROUTE) return;
     const r = decodeRoute(m);
     if (r.protocol !== this.config.protocol || r.table !== this.config.table) return;
-    const key = routeKey(r);
-    const have = this.kernel.get(key);
+    const t = this.tableOf(r.family);
+    let slot = t.find(r.dst, r.dstLength);
+    const ours = r.priority === this.config.metric;
     if (m.type === RtmType.DELROUTE) {
-      if (r.priority !== this.config.metric) return;
-      this.kernel.delete(key);
-      if (this.desired.has(key)) {
-        this.dirty.add(key);
+      if (!ours || slot < 0) return;
+      this.setKernel(t, slot, 0);
+      if (t.want[slot] !== 0) {
+        this.enqueue(t, slot);
         this.scheduleFlush();
-      }
-    } else if (!have || !routeSatisfies(have, r)) {
-      // Someone else changed a route of ours (or it is our own change echoed): check the key.
-      const want = this.desired.get(key);
-      if (want && routeSatisfies(want, r)) {
-        this.kernel.set(key, want);
-      } else {
-        if (r.priority === this.config.metric) this.kernel.set(key, r);
-        else this.fullPending = true;
-        this.dirty.add(key);
-        this.scheduleFlush();
-      }
+      } else t.dropIfUnused(slot);
+      return;
     }
+    const hops = r.type === Rtn.UNICAST ? r.nextHops : [];
+    const have = slot >= 0 ? t.kernel[slot] : 0;
+    // Our own change echoed back, or a route that is already what we believe: nothing to do.
+    if (have !== 0 && ours && this.shapeSatisfiedBy(have, r.type, hops)) return;
+    // Someone else changed a route of ours (or it is our own change echoed): check the slot.
+    const want = slot >= 0 ? t.want[slot] : 0;
+    if (want !== 0 && ours && this.shapeSatisfiedBy(want, r.type, hops)) {
+      this.setKernel(t, slot, this.shapes.ref(want));
+      return;
+    }
+    if (ours) {
+      if (slot < 0) slot = t.insert(r.dst, r.dstLength);
+      this.setKernel(t, slot, this.shapes.acquire(r.type, hops, hops.length));
+    } else this.fullPending = true;
+    if (slot >= 0) this.enqueue(t, slot);
+    this.scheduleFlush();
+  }
+
+  /** Whether a kernel route with this type and next hops is what shape `id` asks for. */
+  private shapeSatisfiedBy(id: number, type: number, hops: readonly KernelNextHop[]): boolean {
+    const s = this.shapes.get(id);
+    return nextHopsSatisfy(s.type, s.nextHops, type, hops);
   }
 }

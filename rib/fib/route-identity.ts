@@ -46,18 +46,32 @@ export function routeSatisfies(w: KernelRoute, k: KernelRoute): boolean {
     w.dstLength !== k.dstLength ||
     w.table !== k.table ||
     w.protocol !== k.protocol ||
-    w.priority !== k.priority ||
-    w.type !== k.type
+    w.priority !== k.priority
   ) {
     return false;
   }
   for (let i = 0; i < w.dst.length; i++) if (w.dst[i] !== k.dst[i]) return false;
-  if (w.type !== Rtn.UNICAST) return true; // blackhole/unreachable: the kernel may report lo as oif
-  if (w.nextHops.length !== k.nextHops.length) return false;
-  const used = new Array<boolean>(k.nextHops.length).fill(false);
-  outer: for (const nh of w.nextHops) {
-    for (let j = 0; j < k.nextHops.length; j++) {
-      if (!used[j] && nextHopMatches(nh, k.nextHops[j])) {
+  return nextHopsSatisfy(w.type, w.nextHops, k.type, k.nextHops);
+}
+
+/**
+ * The part of routeSatisfies beyond the destination: the kernel's type and next hops (kType,
+ * kHops) are what the wanted ones ask for. Next hops may come in any order.
+ */
+export function nextHopsSatisfy(
+  wType: number,
+  wHops: readonly KernelNextHop[],
+  kType: number,
+  kHops: readonly KernelNextHop[],
+): boolean {
+  if (wType !== kType) return false;
+  if (wType !== Rtn.UNICAST) return true; // blackhole/unreachable: the kernel may report lo as oif
+  if (wHops.length !== kHops.length) return false;
+  if (wHops.length === 1) return nextHopMatches(wHops[0], kHops[0]);
+  const used = new Array<boolean>(kHops.length).fill(false);
+  outer: for (const nh of wHops) {
+    for (let j = 0; j < kHops.length; j++) {
+      if (!used[j] && nextHopMatches(nh, kHops[j])) {
         used[j] = true;
         continue outer;
       }

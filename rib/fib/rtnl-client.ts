@@ -35,6 +35,42 @@ export interface RouteOpFailure {
   readonly message: string;
 }
 
+/**
+ * Operations in a compact form the caller keeps (the Fib's per-slot columns): how many, which are
+ * deletes, and how to write operation i as one netlink message. applyBatch wraps RouteOp[] in one.
+ */
+export interface RouteBatch {
+  readonly length: number;
+  isDelete(i: number): boolean;
+  /**
+   * Append operation i to w as one whole message with this sequence number; `ack` (NLM_F_ACK or 0)
+   * is ORed into its REPLACE_FLAGS / DELETE_FLAGS.
+   */
+  encode(i: number, w: NlWriter, ack: number, seq: number): void;
+}
+
+/** NLM_F_* flags of a replace (create or overwrite) and of a delete, before NLM_F_ACK. */
+export const REPLACE_FLAGS = NlmFlag.REQUEST | NlmFlag.CREATE | NlmFlag.REPLACE;
+export const DELETE_FLAGS = NlmFlag.REQUEST;
+
+class RouteOpBatch implements RouteBatch {
+  private readonly ops: readonly RouteOp[];
+  constructor(ops: readonly RouteOp[]) {
+    this.ops = ops;
+  }
+  get length(): number {
+    return this.ops.length;
+  }
+  isDelete(i: number): boolean {
+    return this.ops[i].op === 'delete';
+  }
+  encode(i: number, w: NlWriter, ack: number, seq: number): void {
+    const { op, route } = this.ops[i];
+    if (op === 'replace') encodeRoute(w, RtmType.NEWROUTE, REPLACE_FLAGS | ack, seq, route);
+    else encodeRoute(w, RtmType.DELROUTE, DELETE_FLAGS | ack, seq, route);
+  }
+}
+
 export interface BatchResult {
   readonly failures: RouteOpFailure[];
   /** Set when the receive queue overflowed: some errors may be lost; re-dump to know the truth. */
@@ -52,36 +88,63 @@ export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => se
 /**
  * The order applyBatch sends `ops` in: position k sends ops[order[k]]. Every run of consecutive
  * deletes is shuffled (xorshift32 with a fixed seed, so the order is reproducible); installs keep
- * their place.
+ * their place. Computed all at once here; applyBatch computes the same order lazily (SendOrder).
  */
 export function deleteOrder(ops: readonly { readonly op: 'replace' | 'delete' }[]): Int32Array {
-  const order = identityOrder(ops.length);
-  let seed = 0x9e3779b9;
-  for (let start = 0; start < ops.length;) {
-    if (ops[start].op !== 'delete') {
-      start++;
-      continue;
-    }
-    let end = start;
-    while (end < ops.length && ops[end].op === 'delete') end++;
-    for (let k = end - 1; k > start; k--) {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      const j = start + ((seed >>> 0) % (k - start + 1));
-      const t = order[k];
-      order[k] = order[j];
-      order[j] = t;
-    }
-    start = end;
-  }
-  return order;
+  return scatterOrder(ops.length, (i) => ops[i].op === 'delete');
 }
 
-function identityOrder(n: number): Int32Array {
-  const order = new Int32Array(n);
-  for (let k = 0; k < n; k++) order[k] = k;
-  return order;
+/** deleteOrder over n operations given by isDelete(i). */
+export function scatterOrder(n: number, isDelete: (i: number) => boolean): Int32Array {
+  const s = new SendOrder(n, isDelete, true);
+  for (let k = 0; k < n; k++) s.at(k);
+  return s.order;
+}
+
+/**
+ * The send order, shuffled as positions are taken: a forward Fisher-Yates shuffle within each run
+ * of deletes (position k swaps with a position drawn from [k, end of run)), so no up-front pass
+ * over a million operations holds the event loop. at(k) must be called for k = 0, 1, 2, ...
+ */
+class SendOrder {
+  readonly order: Int32Array;
+  private readonly n: number;
+  private readonly isDelete: (i: number) => boolean;
+  private readonly scatter: boolean;
+  private runEnd = 0;
+  private seed = 0x9e3779b9;
+
+  constructor(n: number, isDelete: (i: number) => boolean, scatter: boolean) {
+    this.n = n;
+    this.isDelete = isDelete;
+    this.scatter = scatter;
+    const order = new Int32Array(n);
+    for (let k = 0; k < n; k++) order[k] = k;
+    this.order = order;
+  }
+
+  /** The operation sent at position k. */
+  at(k: number): number {
+    const order = this.order;
+    if (!this.scatter) return order[k];
+    if (k >= this.runEnd) {
+      // Positions from k on are untouched: order[k] === k.
+      if (!this.isDelete(k)) return k;
+      let end = k + 1;
+      while (end < this.n && this.isDelete(end)) end++;
+      this.runEnd = end;
+    }
+    let x = this.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x;
+    const j = k + Math.floor(((x >>> 0) / 4294967296) * (this.runEnd - k));
+    const t = order[k];
+    order[k] = order[j];
+    order[j] = t;
+    return order[k];
+  }
 }
 
 export class RtnlError extends Error {
@@ -234,9 +297,14 @@ export class RtnlClient {
    * ~53k routes/s, descending ~250k/s, in random order ~480k/s. Installs and the position of each
    * delete run relative to installs are kept as given (Fib installs before it removes).
    */
-  async applyBatch(ops: readonly RouteOp[]): Promise<BatchResult> {
+  applyBatch(ops: readonly RouteOp[]): Promise<BatchResult> {
+    return this.applyRouteBatch(new RouteOpBatch(ops));
+  }
+
+  /** applyBatch over operations the caller encodes itself (RouteBatch); failures index into it. */
+  async applyRouteBatch(ops: RouteBatch): Promise<BatchResult> {
     const failures: RouteOpFailure[] = [];
-    const order = this.scatter ? deleteOrder(ops) : identityOrder(ops.length);
+    const order = new SendOrder(ops.length, (i) => ops.isDelete(i), this.scatter);
     let overrun = false;
     let i = 0;
     let sliceStart = performance.now();
@@ -250,20 +318,8 @@ export class RtnlClient {
       const limit = Math.min(ops.length, i + this.opsPerSend);
       let seq = firstSeq;
       while (i < limit && w.pos < this.batchBytes) {
-        const { op, route } = ops[order[i]];
         const last = i === limit - 1 || w.pos + 512 >= this.batchBytes;
-        const ack = last ? NlmFlag.ACK : 0;
-        if (op === 'replace') {
-          encodeRoute(
-            w,
-            RtmType.NEWROUTE,
-            NlmFlag.REQUEST | NlmFlag.CREATE | NlmFlag.REPLACE | ack,
-            seq,
-            route,
-          );
-        } else {
-          encodeRoute(w, RtmType.DELROUTE, NlmFlag.REQUEST | ack, seq, route);
-        }
+        ops.encode(order.at(i), w, last ? NlmFlag.ACK : 0, seq);
         seq++;
         i++;
         if (last) break;
@@ -271,7 +327,7 @@ export class RtnlClient {
       const lastSeq = seq - 1;
       await this.sock.sendAsync(w.result());
       try {
-        await this.collectAcks(firstSeq, lastSeq, first, order, failures);
+        await this.collectAcks(firstSeq, lastSeq, first, order.order, failures);
       } catch (e) {
         if ((e as { errno?: number }).errno !== 105) throw e; // ENOBUFS: acks were dropped
         overrun = true;
