@@ -80,7 +80,8 @@ export type FibMessage =
       /**
        * Instead of one fib-installed/fib-removed per route when a pass changed more than
        * PER_ROUTE_MESSAGES routes: the counts, and the keys of routes that had failed before and
-       * are now right (so failure gauges can drop them).
+       * are now right (so failure gauges can drop them). Also sent with zero counts when routes
+       * recovered without a change (wanted again as the kernel still had them).
        */
       readonly kind: 'fib-batch';
       readonly installed: number;
@@ -437,6 +438,7 @@ export class Fib {
     const t0 = performance.now();
     const { entries, count } = this.takeDirty();
     const ops = new FibOps(this.tables, this.shapes, this.config);
+    const recovered: FibKey[] = [];
     let unchanged = 0;
     let sliceStart = performance.now();
     for (let i = 0; i < count; i++) {
@@ -453,14 +455,20 @@ export class Fib {
       const want = t.want[slot];
       const have = t.kernel[slot];
       if (want !== 0) {
-        if (this.shapes.satisfies(want, have)) unchanged++;
-        else ops.add(e, this.shapes.ref(want), false);
+        if (this.shapes.satisfies(want, have)) {
+          unchanged++;
+          // Wanted again as the kernel still has it (e.g. after a refused replace): no longer failing.
+          if (this.failures.size > 0 && this.failures.delete(t.keyOf(slot))) recovered.push(t.keyOf(slot));
+        } else ops.add(e, this.shapes.ref(want), false);
       } else if (have !== 0 && this.sweepHolds === 0) {
         ops.add(e, this.shapes.ref(have), true);
       } else t.dropIfUnused(slot);
     }
-    if (ops.length === 0) return;
-    const stats = await this.apply(ops);
+    if (ops.length === 0) {
+      if (recovered.length > 0) this.emit({ kind: 'fib-batch', installed: 0, removed: 0, recovered });
+      return;
+    }
+    const stats = await this.apply(ops, recovered);
     this.emit({
       kind: 'fib-reconciled',
       full: false,
@@ -471,7 +479,7 @@ export class Fib {
   }
 
   /** Send the operations, then bring the kernel view up to date and report what happened. */
-  private async apply(ops: FibOps): Promise<Omit<ReconcileStats, 'unchanged'>> {
+  private async apply(ops: FibOps, recovered: FibKey[] = []): Promise<Omit<ReconcileStats, 'unchanged'>> {
     if (ops.length === 0) return { installed: 0, removed: 0, failed: 0 };
     const result = await this.rtnl.applyRouteBatch(ops);
     const failedAt = new Uint8Array(ops.length);
@@ -501,7 +509,6 @@ export class Fib {
       });
     }
     const perRoute = ops.length - result.failures.length <= PER_ROUTE_MESSAGES;
-    const recovered: FibKey[] = [];
     let installed = 0;
     let removed = 0;
     let sliceStart = performance.now();
@@ -544,7 +551,10 @@ export class Fib {
       const r = ops.stale[i];
       if (perRoute) this.emit({ kind: 'fib-removed', key: routeKey(r), prefix: formatPrefix(r) });
     }
-    if (!perRoute && installed + removed > 0) this.emit({ kind: 'fib-batch', installed, removed, recovered });
+    if (perRoute && recovered.length > 0)
+      this.emit({ kind: 'fib-batch', installed: 0, removed: 0, recovered });
+    else if (!perRoute && installed + removed + recovered.length > 0)
+      this.emit({ kind: 'fib-batch', installed, removed, recovered });
     // Lost error acks: the kernel's table is the only truth left; read it again.
     if (result.overrun) this.fullPending = true;
     return { installed, removed, failed: result.failures.length };
