@@ -3,16 +3,9 @@
 // RFC's layout: one length octet, then UTF-8).
 import { expect } from 'chai';
 import { BgpError } from '../wire/errors.ts';
+import { encodeShutdownCommunication } from '../wire/notification.ts';
 import { doubledUpTo, jitter, nextRandom } from './backoff.ts';
-import {
-  createFsm,
-  decodeShutdownCommunication,
-  describeNotification,
-  encodeShutdownCommunication,
-  keepaliveFor,
-  negotiateHoldTime,
-  step,
-} from './index.ts';
+import { createFsm, describeNotification, keepaliveFor, negotiateHoldTime, step } from './index.ts';
 import type { FsmAction, FsmEvent, FsmState } from './index.ts';
 
 function timerSeconds(actions: readonly FsmAction[], timer: string): number | undefined {
@@ -185,32 +178,28 @@ describe('fsm/hold-time negotiation', () => {
   });
 });
 
-describe('fsm/notification-text', () => {
+describe('fsm: NOTIFICATION text in transition reasons', () => {
   it('decodes an RFC 9003 Shutdown Communication (bytes from the RFC layout, by hand)', () => {
     // Cease (6) / Administrative Shutdown (2), data: length 0x0b, "maintenance".
     const data = new Uint8Array([0x0b, 0x6d, 0x61, 0x69, 0x6e, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x63, 0x65]);
-    expect(decodeShutdownCommunication({ code: 6, subcode: 2, data })).to.equal('maintenance');
     expect(describeNotification({ code: 6, subcode: 4, data })).to.equal(
       'Cease / Administrative Reset: "maintenance"',
     );
     expect([...encodeShutdownCommunication('maintenance')]).to.deep.equal([...data]);
+    expect(
+      describeNotification({ code: 6, subcode: 2, data: encodeShutdownCommunication('maintenance') }),
+    ).to.equal('Cease / Administrative Shutdown: "maintenance"');
   });
 
   it('falls back to hex for other data and for a bad length or bad UTF-8', () => {
     expect(describeNotification({ code: 6, subcode: 2, data: new Uint8Array([5, 0x61]) })).to.equal(
-      'Cease / Administrative Shutdown (data 05 61)',
+      'Cease / Administrative Shutdown (data 0561)',
     );
     expect(describeNotification({ code: 6, subcode: 2, data: new Uint8Array([1, 0xff]) })).to.equal(
-      'Cease / Administrative Shutdown (data 01 ff)',
+      'Cease / Administrative Shutdown (data 01ff)',
     );
     expect(describeNotification({ code: 4, subcode: 0, data: new Uint8Array(0) })).to.equal(
       'Hold Timer Expired / Unspecific',
     );
-  });
-
-  it('cuts a long communication to 255 octets on a character boundary', () => {
-    const out = encodeShutdownCommunication('é'.repeat(200)); // 400 octets of UTF-8
-    expect(out[0]).to.equal(254);
-    expect(new TextDecoder('utf-8', { fatal: true }).decode(out.subarray(1))).to.equal('é'.repeat(127));
   });
 });

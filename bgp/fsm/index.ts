@@ -23,11 +23,7 @@ export { resolveCollision } from './collision.ts';
 export type { CollisionConnection, CollisionDecision, CollisionInput } from './collision.ts';
 export { negotiateHoldTime, keepaliveFor } from './hold-time.ts';
 export type { NegotiatedHoldTime } from './hold-time.ts';
-export {
-  describeNotification,
-  decodeShutdownCommunication,
-  encodeShutdownCommunication,
-} from './notification-text.ts';
+export { describeNotification } from './transition.ts';
 export { connectRetryBaseSeconds, idleHoldBaseSeconds, JITTER_LOW, JITTER_HIGH } from './backoff.ts';
 
 /** The event a timer expiry from bgp/timers.ts becomes. */

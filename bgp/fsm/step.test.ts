@@ -212,7 +212,7 @@ describe('fsm/step: DelayOpen (RFC 4271 §8.1.1 group 4)', () => {
     const b = step(reach(TO_CONNECT), ver);
     expect(b.state.connectRetryCounter).to.equal(1);
     expect(b.reason).to.equal(
-      'received NOTIFICATION OPEN Message Error / Unsupported Version Number (data 00 04)',
+      'received NOTIFICATION OPEN Message Error / Unsupported Version Number: supported version 4',
     );
   });
 
@@ -355,7 +355,7 @@ describe('fsm/step: errors in OPEN and headers', () => {
       data: new Uint8Array([0xfd, 0xe8]),
     });
     expect(r.reasons[0]).to.equal(
-      'sent NOTIFICATION OPEN Message Error / Bad Peer AS (data fd e8): expected AS 65001, got 65000',
+      'sent NOTIFICATION OPEN Message Error / Bad Peer AS (data fde8): expected AS 65001, got 65000',
     );
     expect(r.state.connectRetryCounter).to.equal(1);
   });

@@ -7,7 +7,10 @@ import type { FsmAction, TimerName } from './actions.ts';
 import { connectRetryBaseSeconds, idleHoldBaseSeconds, jitter } from './backoff.ts';
 import type { NotificationFields } from './events.ts';
 import { keepaliveFor } from './hold-time.ts';
-import { describeNotification, encodeShutdownCommunication } from './notification-text.ts';
+import {
+  describeNotification as describeWireNotification,
+  encodeShutdownCommunication,
+} from '../wire/notification.ts';
 import { State } from './states.ts';
 import type { FsmState, StateName } from './states.ts';
 
@@ -192,6 +195,11 @@ export function hardResetNotification(inner: NotificationFields): NotificationFi
  * The Cease that ManualStop sends: Administrative Shutdown with an RFC 9003 communication by
  * default; wrapped in a Cease / Hard Reset when `hardReset` is set.
  */
+/** Human text of a NOTIFICATION's fields (bgp/wire/notification.ts does the decoding). */
+export function describeNotification(n: NotificationFields): string {
+  return describeWireNotification({ type: 'notification', code: n.code, subcode: n.subcode, data: n.data });
+}
+
 export function manualStopNotification(
   subcode: number | undefined,
   communication: string | undefined,

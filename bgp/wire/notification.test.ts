@@ -8,6 +8,8 @@ import {
   encodeNotification,
   notificationFromError,
   shutdownNotification,
+  encodeShutdownCommunication,
+  decodeShutdownCommunication,
 } from './notification.ts';
 import type { NotificationMessage } from './types.ts';
 
@@ -85,11 +87,18 @@ describe('wire/notification', () => {
     expect(describeNotification(n)).to.equal('Cease / Peer De-configured (data 026869)');
   });
 
-  it('accepts a 255-octet Shutdown Communication and refuses to encode a longer one (RFC 9003 §2)', () => {
+  it('accepts a 255-octet Shutdown Communication and cuts a longer one to 255 octets (RFC 9003 §2)', () => {
     const max = 'x'.repeat(255);
     const n = decodeNotification(encodeNotification(shutdownNotification(max)).subarray(19));
     expect(n.shutdownCommunication).to.equal(max);
-    expect(() => shutdownNotification('x'.repeat(256))).to.throw(RangeError);
+    expect(shutdownNotification('x'.repeat(256)).data.length).to.equal(256);
+  });
+
+  it('cuts a long communication on a character boundary', () => {
+    const out = encodeShutdownCommunication('é'.repeat(200)); // 400 octets of UTF-8
+    expect(out[0]).to.equal(254);
+    expect(new TextDecoder('utf-8', { fatal: true }).decode(out.subarray(1))).to.equal('é'.repeat(127));
+    expect(decodeShutdownCommunication(out)).to.equal('é'.repeat(127));
   });
 
   it('round-trips a plain NOTIFICATION and checks the header length', () => {

@@ -35,7 +35,7 @@ function carriesShutdownCommunication(code: number, subcode: number): boolean {
  * undefined when absent (Length 0, no data) or unusable. RFC 8203/9003 (paraphrased): an invalid
  * Length or invalid UTF-8 is logged, not an error; the raw Data is kept for that.
  */
-function decodeShutdownCommunication(data: Uint8Array): string | undefined {
+export function decodeShutdownCommunication(data: Uint8Array): string | undefined {
   if (data.length === 0) return undefined;
   const length = data[0]!;
   if (length === 0 || 1 + length > data.length) return undefined;
@@ -64,20 +64,28 @@ export function decodeNotification(body: Buffer): NotificationMessage {
   return text === undefined ? base : { ...base, shutdownCommunication: text };
 }
 
+/**
+ * RFC 9003 §2 data for an operator's text: Length octet + UTF-8. Text longer than 255 octets is
+ * cut on a character boundary (the Length must not exceed 255; the message must still go out).
+ */
+export function encodeShutdownCommunication(text: string): Uint8Array {
+  let bytes: Uint8Array = Buffer.from(text, 'utf8');
+  if (bytes.length > MAX_SHUTDOWN_COMMUNICATION) {
+    let end = MAX_SHUTDOWN_COMMUNICATION;
+    while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--; // do not split a UTF-8 sequence
+    bytes = bytes.subarray(0, end);
+  }
+  if (bytes.length === 0) return new Uint8Array(0);
+  const out = new Uint8Array(1 + bytes.length);
+  out[0] = bytes.length;
+  out.set(bytes, 1);
+  return out;
+}
+
 /** The Data to send: msg.data, or the Shutdown Communication built from its text when data is empty. */
 function dataToSend(msg: NotificationMessage): Uint8Array {
   if (msg.data.length > 0 || msg.shutdownCommunication === undefined) return msg.data;
-  const text = Buffer.from(msg.shutdownCommunication, 'utf8');
-  if (text.length > MAX_SHUTDOWN_COMMUNICATION) {
-    throw new RangeError(
-      `shutdown communication of ${text.length} octets exceeds ${MAX_SHUTDOWN_COMMUNICATION}`,
-    );
-  }
-  if (text.length === 0) return new Uint8Array(0);
-  const out = new Uint8Array(1 + text.length);
-  out[0] = text.length;
-  out.set(text, 1);
-  return out;
+  return encodeShutdownCommunication(msg.shutdownCommunication);
 }
 
 /**
