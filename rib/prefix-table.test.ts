@@ -99,7 +99,7 @@ describe('rib/PrefixTable', () => {
     expect(formatPrefix(parsePrefix('::/0'))).to.equal('::/0');
     expect(parsePrefix('fd00::1/128').words).to.deep.equal([0xfd000000, 0, 0, 1]);
     expect(() => parsePrefix('10.0.0.1/8')).to.throw(/host bits/);
-    expect(() => parsePrefix('10.0.0/8')).to.throw(/bad IPv4/);
+    expect(() => parsePrefix('10.0.0/8')).to.throw(/not an IPv4 address/);
     expect(ipv4Key(0xffffffff, 32)).to.equal(0xffffffff * 64 + 32);
   });
 

@@ -6,6 +6,7 @@
 // In: PrefixList entries (words + length, see bgp/wire/types.ts) or text such as "10.0.0.0/8".
 // Out: Prefix values, strings, booleans.
 import { Afi } from '../bgp/wire/iana/afi-safi.ts';
+import { formatAddress, formatIpv4, formatIpv6Words, parseIpv4, parseIpv6 } from '../bgp/wire/prefix-text.ts';
 
 /** One prefix. IPv4: words = [addr]; IPv6: words = [w0, w1, w2, w3], most significant first. */
 export interface Prefix {
@@ -68,58 +69,11 @@ export function parsePrefix(text: string): Prefix {
   return { afi: v6 ? Afi.IPV6 : Afi.IPV4, words, length };
 }
 
-export function parseIpv4(text: string): number {
-  const parts = text.split('.');
-  if (parts.length !== 4) throw new Error(`bad IPv4 address ${text}`);
-  let v = 0;
-  for (const p of parts) {
-    const n = Number(p);
-    if (!/^\d{1,3}$/.test(p) || n > 255) throw new Error(`bad IPv4 address ${text}`);
-    v = v * 256 + n;
-  }
-  return v;
-}
+// Address text is parsed and printed by bgp/wire/prefix-text.ts, the one place for it.
+export { formatIpv4, formatIpv6Words, parseIpv4 } from '../bgp/wire/prefix-text.ts';
 
 export function parseIpv6Words(text: string): number[] {
-  const halves = text.split('::');
-  if (halves.length > 2) throw new Error(`bad IPv6 address ${text}`);
-  const group = (s: string): number[] => (s === '' ? [] : s.split(':').map((g) => hexGroup(g, text)));
-  const head = group(halves[0]);
-  const tail = halves.length === 2 ? group(halves[1]) : [];
-  const fill = 8 - head.length - tail.length;
-  if (halves.length === 1 ? fill !== 0 : fill < 1) throw new Error(`bad IPv6 address ${text}`);
-  const g = [...head, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...tail];
-  return [0, 1, 2, 3].map((i) => (g[2 * i] * 65536 + g[2 * i + 1]) >>> 0);
-}
-
-function hexGroup(g: string, text: string): number {
-  if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new Error(`bad IPv6 address ${text}`);
-  return parseInt(g, 16);
-}
-
-export function formatIpv4(v: number): string {
-  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
-}
-
-/** RFC 5952 text: lower case, longest run of two or more zero groups shortened to "::". */
-export function formatIpv6Words(w: ArrayLike<number>, off = 0): string {
-  const g: number[] = [];
-  for (let i = 0; i < 4; i++) g.push(w[off + i] >>> 16, w[off + i] & 0xffff);
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) [bestStart, bestLen] = [i, j - i];
-    i = j;
-  }
-  const hex = (a: number[]) => a.map((x) => x.toString(16)).join(':');
-  if (bestStart < 0) return hex(g);
-  return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
+  return parseIpv6(text);
 }
 
 export function formatPrefix(p: Prefix): string {
@@ -149,10 +103,7 @@ export function parseAddressBytes(text: string): Uint8Array {
 }
 
 export function formatAddressBytes(b: Uint8Array): string {
-  const words: number[] = [];
-  for (let i = 0; i + 3 < b.length; i += 4)
-    words.push(((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0);
-  return b.length === 16 ? formatIpv6Words(words) : formatIpv4(words[0]);
+  return formatAddress(b);
 }
 
 /** Compare two addresses as bytes: shorter (IPv4) first, then numerically. */
