@@ -13,7 +13,7 @@ import type { NegotiatedSession } from '../../bgp/negotiate.ts';
 import { Rib } from '../../rib/rib.ts';
 import { AdjRibOut } from '../../rib/adj-rib-out.ts';
 import { makePeer, ribConfig, type RibPeer } from '../../rib/peer.ts';
-import { parsePrefix, parseAddressBytes } from '../../rib/prefix.ts';
+import { formatAddressBytes, parsePrefix, parseAddressBytes } from '../../rib/prefix.ts';
 import { runJob } from '../../rib/job.ts';
 import { Fib, type FibMessage } from '../../rib/fib/fib.ts';
 import { NextHopResolver, type NextHopReachability } from '../../rib/fib/nexthop-resolver.ts';
@@ -60,6 +60,14 @@ export class Routing {
   private pollQueued = false;
   private refreshTimer: NodeJS.Timeout | null = null;
   private policies: Map<string, Policy>;
+  /**
+   * Every next hop the RIB asked about, with the answer it got. The RIB caches that answer per
+   * attribute set, and the resolver only reports changes for next hops the kernel projection
+   * watches (those of installed routes). A path that arrived while its next hop was unreachable
+   * is installed nowhere, so without this list nobody told the RIB when the next hop came back
+   * (seen after a link bounce that also reset the session: the routes never returned).
+   */
+  private readonly ribNextHops = new Map<string, { bytes: Uint8Array; reachable: boolean }>();
 
   constructor(o: RoutingOptions) {
     const cfg = o.config;
@@ -82,7 +90,7 @@ export class Routing {
       }),
       // Until the kernel side is up (or when routes are not installed), every next hop counts
       // as reachable; afterwards the resolver answers.
-      nextHopReachable: (addr) => this.resolver === null || this.resolver.isReachable(addr),
+      nextHopReachable: (addr) => this.ribNextHopReachable(addr),
       sink: {
         fibChange: (m) => this.projection?.fibChange(m),
         bestChanged: (afi, slot) => {
@@ -140,11 +148,32 @@ export class Routing {
       await this.fib.start(events);
       // Link and address changes move next-hop reachability; the resolver re-reads the kernel's
       // (non-BGP) routes and links on this period.
-      this.refreshTimer = setInterval(() => void this.resolver?.refresh().catch(() => {}), 2000);
+      this.refreshTimer = setInterval(() => void this.refreshNextHops().catch(() => {}), 2000);
       this.refreshTimer.unref();
     }
     for (const cidr of this.config.originate) this.rib.originate(parsePrefix(cidr));
     this.schedulePoll();
+  }
+
+  /** The RIB's reachability hook: the resolver's answer, remembered so changes reach the RIB. */
+  private ribNextHopReachable(addr: Uint8Array): boolean {
+    if (this.resolver === null) return true;
+    const reachable = this.resolver.isReachable(addr);
+    this.ribNextHops.set(formatAddressBytes(addr), { bytes: addr.slice(), reachable });
+    return reachable;
+  }
+
+  /** Re-read the kernel; tell the RIB about every next hop it asked about whose answer changed. */
+  private async refreshNextHops(): Promise<void> {
+    const resolver = this.resolver;
+    if (resolver === null) return;
+    await resolver.refresh();
+    for (const w of this.ribNextHops.values()) {
+      const reachable = resolver.isReachable(w.bytes);
+      if (reachable === w.reachable) continue;
+      w.reachable = reachable;
+      void runJob(this.rib.nextHopChanged(w.bytes)).then(() => this.schedulePoll());
+    }
   }
 
   /** A reloaded config: policies and peer settings apply from the next peerUp (or soft reset). */
