@@ -12,7 +12,7 @@
 // The reflector imports and exports everything (`policies: {all: [{action: accept}]}`): RFC 8212's
 // defaults only bind eBGP peers, but podbgp's default export policy sends just its own Pod CIDRs.
 import { expect } from 'chai';
-import { ExaBgp, Lab, sleep } from './lab/index.ts';
+import { ExaBgp, Lab, sleep, waitFor } from './lab/index.ts';
 import { PodbgpDaemon } from './lab/podbgp-daemon.ts';
 
 const TIMERS = { holdTime: 9, connectRetryTime: 1 };
@@ -44,6 +44,7 @@ describe('e2e routing: route reflection with three podbgp daemons, loop checks',
   let rr: PodbgpDaemon;
   let c1: PodbgpDaemon;
   let c2: PodbgpDaemon;
+  let exa: ExaBgp;
 
   before(async function () {
     lab = await Lab.create('rt-rr');
@@ -57,6 +58,8 @@ describe('e2e routing: route reflection with three podbgp daemons, loop checks',
       await lab.execOk('c1', ['ip', 'route', 'add', net, 'via', '10.0.1.1']);
     for (const net of ['10.0.1.0/24', '10.0.3.0/24'])
       await lab.execOk('c2', ['ip', 'route', 'add', net, 'via', '10.0.2.1']);
+    // A network behind ExaBGP that rr can reach and c2, at first, cannot (last test).
+    await lab.execOk('rr', ['ip', 'route', 'add', '10.0.4.0/24', 'via', '10.0.3.2']);
     const client = (address: string, passive = false) => ({
       address,
       passive,
@@ -113,7 +116,7 @@ describe('e2e routing: route reflection with three podbgp daemons, loop checks',
   it('loop checks: own ORIGINATOR_ID unused by c1; own cluster id in CLUSTER_LIST ignored by rr', async function () {
     // ExaBGP does not listen; rr waits for it passively (an active podbgp refuses incoming
     // connections while Idle between its own connect attempts, RFC 4271 §8.2.2).
-    const exa = await ExaBgp.start(lab, 'exa', {
+    exa = await ExaBgp.start(lab, 'exa', {
       neighbors: [
         {
           address: '10.0.3.1',
@@ -151,5 +154,25 @@ describe('e2e routing: route reflection with three podbgp daemons, loop checks',
     expect(await rib(c1, '10.244.8.0/24')).to.deep.equal([]);
     expect(await rib(c2, '10.244.8.0/24')).to.deep.equal([]);
     expect((await c2.kernelRoutes()).map((r) => r.dst)).to.not.include('10.244.8.0/24');
+  });
+
+  it('a reflected route whose next hop c2 cannot reach is ineligible, and installed once c2 can', async function () {
+    exa.command('announce route 10.244.6.0/24 next-hop 10.0.4.2');
+    const [unreachable] = await waitFor(
+      'c2 to hold 10.244.6.0/24',
+      () => rib(c2, '10.244.6.0/24'),
+      (rs) => rs.length === 1,
+      { timeoutMs: 15_000 },
+    );
+    expect(unreachable).to.include({ nextHop: '10.0.4.2', best: false });
+    expect(unreachable?.ineligible).to.deep.equal(['next hop unreachable']);
+    expect((await c2.kernelRoutes()).map((r) => r.dst)).to.not.include('10.244.6.0/24');
+    // The operator adds the missing route: the path becomes eligible and reaches the kernel.
+    await lab.execOk('c2', ['ip', 'route', 'add', '10.0.4.0/24', 'via', '10.0.2.1']);
+    const k = await c2.waitKernelRoute('10.244.6.0/24', (r) => r !== undefined, { timeoutMs: 10_000 });
+    expect(k).to.include({ gateway: '10.0.2.1', dev: 'rr' });
+    const [usable] = await rib(c2, '10.244.6.0/24');
+    expect(usable).to.include({ best: true });
+    expect(usable?.ineligible).to.deep.equal([]);
   });
 });
