@@ -5,6 +5,7 @@
 // kernel again. The session must stay Established throughout (a long event-loop stall in podbgp
 // would let the 9 s hold timer expire). Install and withdraw times are printed for the report.
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { expect } from 'chai';
 import { Bird, Lab, waitFor } from './lab/index.ts';
 import type { BirdStaticRoute } from './lab/index.ts';
@@ -83,6 +84,16 @@ describe('e2e routing: a 500k-prefix full table from BIRD installs and withdraws
     expect(after?.state, 'the session never dropped').to.equal('Established');
     const log = readFileSync(`${node.dir}/podbgp.log`, 'utf8');
     expect(log, 'no hold timer expiry during the feed').to.not.include('Hold Timer Expired');
+    // Where the install time went: the feed (Established -> End-of-RIB received, BIRD sending and
+    // podbgp's RIB taking it in), then the rest (kernel programming, plus up to 1 s of polling).
+    const stamp = (text: string) => {
+      const line = log.split('\n').find((l) => l.includes(text));
+      return line === undefined ? NaN : Date.parse((JSON.parse(line) as { timestamp: string }).timestamp);
+    };
+    const feedMs = stamp('End-of-RIB received') - stamp('session Established with');
+    console.log(
+      `      feed (Established -> End-of-RIB received) ${feedMs} ms; load ${loadavg()[0]?.toFixed(1)}`,
+    );
     console.log(
       `      BIRD start with ${ROUTES} statics ${birdUp} ms; install ${installMs} ms after Established ` +
         `(${Math.round(ROUTES / (installMs / 1000))} routes/s incl. BIRD's send and 1 s polling); ` +
