@@ -1,8 +1,10 @@
 // Benchmark: install and withdraw 100k and 1M IPv4 routes in a fresh network namespace with the
-// batched rtnetlink writer (rib/fib/rtnl-client.ts), against `ip -batch` doing the same in the
-// same run. Prints routes/s for both, the ratios, and the longest event-loop stall during
-// podbgp's batches, as monitorEventLoopDelay's max and as the worst lateness of a 10 ms timer
-// (both measured per phase, never across the bench's own synchronous `ip` calls).
+// batched rtnetlink writer (rib/fib/rtnl-client.ts) and through the Fib owner (rib/fib/fib.ts,
+// setDesired per route as the RIB's projection calls it), against `ip -batch` doing the same in
+// the same run. Prints routes/s, the ratios, the time spent inside sendmsg() (where the kernel
+// applies the messages: the kernel's own cost), and the longest event-loop stall during podbgp's
+// phases, as monitorEventLoopDelay's max and as the worst lateness of a 10 ms timer (both measured
+// per phase, never across the bench's own synchronous `ip` calls).
 // `ip -batch` withdraws twice: in the order the routes were added (ascending, the kernel's slow
 // case) and in the scattered order podbgp uses, so the ratio compares like with like.
 // Run: `npx node bench/fib.bench.ts [sizes...]` (needs root). It prints numbers; it does not pass
@@ -39,35 +41,71 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** Event-loop stall over one phase: loop-delay histogram max and a 10 ms timer's worst lateness. */
-function stallMeter(): { stop(): { loopMaxMs: number; timerLateMs: number } } {
+/**
+ * Event-loop stall over one phase: loop-delay histogram max, a 10 ms timer's worst lateness, and
+ * the main thread's CPU time within that worst gap (little CPU in a long gap means the thread was
+ * waiting for a core on the shared machine, not running our code).
+ */
+function stallMeter(): { stop(): { loopMaxMs: number; timerLateMs: number; cpuInWorstMs: number } } {
   const h = monitorEventLoopDelay({ resolution: 5 });
   h.enable();
   let worst = 0;
+  let cpuInWorst = 0;
   let due = performance.now() + 10;
+  let cpu = process.threadCpuUsage();
   const t = setInterval(() => {
     const now = performance.now();
-    worst = Math.max(worst, now - due);
+    const c = process.threadCpuUsage();
+    if (now - due > worst) {
+      worst = now - due;
+      cpuInWorst = (c.user + c.system - cpu.user - cpu.system) / 1000;
+    }
+    cpu = c;
     due = now + 10;
   }, 10);
   return {
     stop() {
       clearInterval(t);
       h.disable();
-      return { loopMaxMs: h.max / 1e6, timerLateMs: Math.max(worst, performance.now() - due) };
+      return {
+        loopMaxMs: h.max / 1e6,
+        timerLateMs: Math.max(worst, performance.now() - due),
+        cpuInWorstMs: cpuInWorst,
+      };
     },
   };
+}
+
+/** "stall A ms loop-delay max, B ms timer lateness (C ms main-thread CPU in it)". */
+function stallText(s: { loopMaxMs: number; timerLateMs: number; cpuInWorstMs: number }): string {
+  return (
+    `stall ${s.loopMaxMs.toFixed(1)} ms loop-delay max, ${s.timerLateMs.toFixed(1)} ms timer lateness ` +
+    `(${s.cpuInWorstMs.toFixed(1)} ms main-thread CPU in it)`
+  );
 }
 
 async function timed(
   client: RtnlClient,
   ops: RouteOp[],
-): Promise<{ ms: number; failed: number; loopMaxMs: number; timerLateMs: number }> {
+): Promise<{
+  ms: number;
+  failed: number;
+  loopMaxMs: number;
+  timerLateMs: number;
+  cpuInWorstMs: number;
+  kernelMs: number;
+}> {
   const meter = stallMeter();
+  const k0 = client.counters.sendMs;
   const t = performance.now();
   const r = await client.applyBatch(ops);
   const ms = performance.now() - t;
-  return { ms, failed: r.failures.length, ...meter.stop() };
+  return { ms, failed: r.failures.length, ...meter.stop(), kernelMs: client.counters.sendMs - k0 };
+}
+
+/** "kernel X ms (Y%)": time inside sendmsg() on the worker thread, where the kernel does the work. */
+function kernelShare(kernelMs: number, ms: number): string {
+  return `in sendmsg ${kernelMs.toFixed(0)} ms (${((100 * kernelMs) / ms).toFixed(0)}%)`;
 }
 
 async function main(): Promise<void> {
@@ -87,7 +125,7 @@ async function main(): Promise<void> {
     const client = new RtnlClient(sock, { batchBytes: 1 << 20 });
 
     for (const n of sizes) {
-      const routes: KernelRoute[] = new Array(n);
+      let routes: KernelRoute[] = new Array(n);
       for (let i = 0; i < n; i++) {
         routes[i] = {
           family: AddressFamily.INET,
@@ -141,11 +179,11 @@ async function main(): Promise<void> {
       console.log(`${fmt(n)} IPv4 routes`);
       console.log(
         `  podbgp install : ${fmt(podIns)} routes/s (${ins.ms.toFixed(0)} ms, ${ins.failed} failed, ${installed} in kernel); ` +
-          `stall ${ins.loopMaxMs.toFixed(1)} ms loop-delay max, ${ins.timerLateMs.toFixed(1)} ms timer lateness`,
+          `${stallText(ins)}; ${kernelShare(ins.kernelMs, ins.ms)}`,
       );
       console.log(
         `  podbgp withdraw: ${fmt(podDel)} routes/s (${del.ms.toFixed(0)} ms, ${del.failed} failed, ${left} left); ` +
-          `stall ${del.loopMaxMs.toFixed(1)} ms loop-delay max, ${del.timerLateMs.toFixed(1)} ms timer lateness`,
+          `${stallText(del)}; ${kernelShare(del.kernelMs, del.ms)}`,
       );
       console.log(
         `  ip -batch install : ${fmt(ipIns)} routes/s (${ipInstallMs.toFixed(0)} ms, ${ipInstalled} in kernel)`,
@@ -156,36 +194,54 @@ async function main(): Promise<void> {
       console.log(
         `  ip -batch withdraw, scattered : ${fmt(ipDelScat)} routes/s (${ipDeleteScatMs.toFixed(0)} ms)`,
       );
-      // The same through the Fib owner: setDesired per route as the RIB's fib-changes would call
-      // it, then the incremental pass (diff, batch, bookkeeping, one message per route).
+      // The same through the Fib owner: setDesired per route as the RIB's projection calls it (a
+      // fresh DesiredRoute each time), then the incremental pass (diff, batch, bookkeeping, one
+      // fib-batch message). The route objects of the writer's run above are dropped first, so the
+      // heap holds what the Fib keeps, not a million bench objects.
+      routes = [];
       const fib = new Fib(client, { protocol: PROTOCOL, table: TABLE, metric: METRIC });
-      const keys = routes.map((r) => fibKey(r.family, r.dst, r.dstLength));
       // The meter starts after the synchronous setDesired loop (the caller's, not the Fib's work;
       // the RIB makes those calls spread over its own slices); the time includes it.
       t = performance.now();
-      for (let i = 0; i < n; i++) fib.setDesired(keys[i], { ...routes[i], nextHops });
+      for (let i = 0; i < n; i++) {
+        const dst = prefixOf(i);
+        fib.setDesired(fibKey(AddressFamily.INET, [dst], 24), {
+          family: AddressFamily.INET,
+          dst: [dst],
+          dstLength: 24,
+          nextHops: [{ gateway, ifindex, weight: 1, onlink: false }],
+        });
+      }
       let meter = stallMeter();
+      let k0 = client.counters.sendMs;
       await fib.settled();
       const fibInstallMs = performance.now() - t;
       const fibIns = meter.stop();
+      const fibInsKernel = client.counters.sendMs - k0;
       const fibInstalled = lab.ipCount(ns, `route show proto ${PROTOCOL}`);
       t = performance.now();
-      for (let i = 0; i < n; i++) fib.setDesired(keys[i], null);
+      for (let i = 0; i < n; i++) fib.setDesired(fibKey(AddressFamily.INET, [prefixOf(i)], 24), null);
       meter = stallMeter();
+      k0 = client.counters.sendMs;
       await fib.settled();
       const fibDeleteMs = performance.now() - t;
       const fibDel = meter.stop();
+      const fibDelKernel = client.counters.sendMs - k0;
       fib.stop();
       console.log(
         `  Fib owner install : ${fmt(perSecond(n, fibInstallMs))} routes/s (${fibInstallMs.toFixed(0)} ms, ${fibInstalled} in kernel); ` +
-          `stall ${fibIns.loopMaxMs.toFixed(1)} ms loop-delay max, ${fibIns.timerLateMs.toFixed(1)} ms timer lateness`,
+          `${stallText(fibIns)}; ${kernelShare(fibInsKernel, fibInstallMs)}`,
       );
       console.log(
         `  Fib owner withdraw: ${fmt(perSecond(n, fibDeleteMs))} routes/s (${fibDeleteMs.toFixed(0)} ms, ${lab.ipCount(ns, `route show proto ${PROTOCOL}`)} left); ` +
-          `stall ${fibDel.loopMaxMs.toFixed(1)} ms loop-delay max, ${fibDel.timerLateMs.toFixed(1)} ms timer lateness`,
+          `${stallText(fibDel)}; ${kernelShare(fibDelKernel, fibDeleteMs)}`,
       );
       console.log(
-        `  ratio podbgp / ip -batch: install ${(podIns / ipIns).toFixed(2)}x, withdraw ${(podDel / ipDelAsc).toFixed(2)}x ` +
+        `  ratio Fib owner / ip -batch: install ${(perSecond(n, fibInstallMs) / ipIns).toFixed(2)}x, withdraw ` +
+          `${(perSecond(n, fibDeleteMs) / ipDelAsc).toFixed(2)}x (vs ascending), ${(perSecond(n, fibDeleteMs) / ipDelScat).toFixed(2)}x (vs the same scattered order)`,
+      );
+      console.log(
+        `  ratio writer / ip -batch: install ${(podIns / ipIns).toFixed(2)}x, withdraw ${(podDel / ipDelAsc).toFixed(2)}x ` +
           `(vs ascending), ${(podDel / ipDelScat).toFixed(2)}x (vs the same scattered order)`,
       );
     }
