@@ -240,7 +240,7 @@ export const checkConfig = object({
       level: optional(oneOf('error', 'warn', 'info', 'debug'), 'info'),
       format: optional(oneOf('auto', 'json', 'text'), 'auto'),
     }),
-    { level: 'info', format: 'auto' },
+    { level: 'info', format: 'auto' } as const,
   ),
   api: optional(object({ socket: optional(str, '/run/podbgp/podbgp.sock') }), {
     socket: '/run/podbgp/podbgp.sock',
