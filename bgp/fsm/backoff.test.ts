@@ -45,7 +45,8 @@ describe('fsm/backoff: jitter and doubling', () => {
 });
 
 describe('fsm/backoff through step(): a peer that refuses connections', () => {
-  // Each round: IdleHoldTimer_Expires -> Connect, TCP fails -> Idle with the next IdleHoldTimer.
+  // Each round: TCP fails in Connect -> Active (still listening) with the ConnectRetryTimer as
+  // the backoff wait; its expiry -> Connect, connecting again.
   function refuseRounds(s: FsmState, rounds: number): { retry: number[]; idle: number[]; state: FsmState } {
     const retry: number[] = [];
     const idle: number[] = [];
@@ -53,9 +54,9 @@ describe('fsm/backoff through step(): a peer that refuses connections', () => {
     for (let i = 0; i < rounds; i++) {
       retry.push(timerSeconds(r.actions, 'ConnectRetryTimer') as number);
       r = step(r.state, { kind: 'TcpConnectionFails', why: 'connection refused' });
-      expect(r.state.state).to.equal('Idle');
-      idle.push(timerSeconds(r.actions, 'IdleHoldTimer') as number);
-      r = step(r.state, { kind: 'IdleHoldTimer_Expires' });
+      expect(r.state.state).to.equal('Active');
+      idle.push(timerSeconds(r.actions, 'ConnectRetryTimer') as number);
+      r = step(r.state, { kind: 'ConnectRetryTimer_Expires' });
       expect(r.state.state).to.equal('Connect');
     }
     return { retry, idle, state: r.state };
@@ -68,7 +69,7 @@ describe('fsm/backoff through step(): a peer that refuses connections', () => {
     );
     const bases = [5, 10, 20, 40, 80, 120, 120, 120, 120];
     retry.forEach((v, i) => expect(v / (bases[i] as number), `retry ${i}`).to.be.within(0.75, 1));
-    // The hold in Idle after the k-th failure is one backoff interval at level k-1.
+    // The wait in Active after the k-th failure is one backoff interval at level k-1.
     idle.forEach((v, i) => expect(v / (bases[i] as number), `idle ${i}`).to.be.within(0.75, 1));
     expect(new Set(idle.slice(5)).size).to.be.greaterThan(1); // jittered, not a constant
   });

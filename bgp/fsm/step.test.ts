@@ -325,10 +325,22 @@ describe('fsm/step: ManualStop from each state', () => {
     expect([h.code, h.subcode, h.data.length]).to.deep.equal([6, 9, 0]);
   });
 
+  it('a failed connect waits in Active, still accepting the peer, then connects again', () => {
+    const waiting = reach([
+      ...TO_CONNECT,
+      ['TcpConnectionFails', 'Active', ['drop-connection', 'start:ConnectRetryTimer']],
+    ]);
+    expect(waiting.backoffLevel).to.equal(1);
+    run(waiting, [['ConnectRetryTimer_Expires', 'Connect', ['start:ConnectRetryTimer', 'connect']]]);
+    run(waiting, [
+      ['TcpConnectionConfirmed', 'OpenSent', ['stop:ConnectRetryTimer', 'send-open', 'start:HoldTimer']],
+    ]);
+  });
+
   it('ManualStop in Idle cancels a pending automatic restart', () => {
     const down = reach([
-      ...TO_CONNECT,
-      ['TcpConnectionFails', 'Idle', ['stop:ConnectRetryTimer', ...CLOSE, 'start:IdleHoldTimer']],
+      ...TO_OPENSENT,
+      ['HoldTimer_Expires', 'Idle', ['notify:4/0', ...CLOSE, 'start:IdleHoldTimer']],
     ]);
     run(down, [
       ['ManualStop', 'Idle', ['stop:IdleHoldTimer']],
@@ -532,8 +544,8 @@ describe('fsm/step: collision dump, AutomaticStop, stale timers', () => {
 
   it('AutomaticStart in Idle waits while the IdleHoldTimer runs; ManualStart does not', () => {
     const down = reach([
-      ...TO_CONNECT,
-      ['TcpConnectionFails', 'Idle', ['stop:ConnectRetryTimer', ...CLOSE, 'start:IdleHoldTimer']],
+      ...TO_OPENSENT,
+      ['HoldTimer_Expires', 'Idle', ['notify:4/0', ...CLOSE, 'start:IdleHoldTimer']],
     ]);
     run(down, [
       ['AutomaticStart', 'Idle', []],

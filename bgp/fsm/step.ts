@@ -219,9 +219,19 @@ function stepConnectOrActive(tx: Transition, e: FsmEvent): StepResult {
         tx.emit({ kind: 'drop-connection' }).startConnectRetryTimer().stop('DelayOpenTimer');
         return tx.finish(State.Active, `${why}: listening for the peer`);
       }
-      // Connect without DelayOpenTimer: to Idle without incrementing the ConnectRetryCounter;
-      // Active: "increments the ConnectRetryCounter by 1". Both count in podbgp's backoff.
-      return toIdle(tx, why, { count: here === State.Active, backoff: true });
+      if (here === State.Connect) {
+        // RFC 4271 §8.2.2 has Connect without the DelayOpenTimer go to Idle, where "BGP FSM refuses
+        // all incoming BGP connections". podbgp waits for its next attempt in Active instead, as
+        // BIRD and FRR do: a peer that only ever connects (ExaBGP, or one whose own attempts
+        // happen to come while we back off) still gets in. The ConnectRetryTimer carries the
+        // backoff, and its expiry in Active connects again (Event 9).
+        // The wait after the k-th failure in a row is one backoff interval at level k-1.
+        tx.emit({ kind: 'drop-connection' }).stop('DelayOpenTimer').startConnectRetryTimer();
+        tx.next.backoffLevel = s.backoffLevel + 1;
+        return tx.finish(State.Active, `${why}: listening for the peer until the next attempt`);
+      }
+      // Active: "increments the ConnectRetryCounter by 1", and goes to Idle.
+      return toIdle(tx, why, { count: true, backoff: true });
     }
     case 'BGPOpen_with_DelayOpenTimer_running':
       // Event 20: "stops the ConnectRetryTimer ..., stops and clears the DelayOpenTimer, sends an
