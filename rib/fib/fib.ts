@@ -11,7 +11,7 @@
 import type { NetlinkSocket } from '../../sys/netlink.ts';
 import { SysError } from '../../sys/netlink.ts';
 import type { DecodedRoute, KernelNextHop, KernelRoute } from './route-message.ts';
-import { decodeRoute } from './route-message.ts';
+import { RouteEventView, decodeRoute } from './route-message.ts';
 import type { FibKey } from './route-identity.ts';
 import { formatPrefix, nextHopsSatisfy, routeKey } from './route-identity.ts';
 import type { RtnlClient } from './rtnl-client.ts';
@@ -138,6 +138,7 @@ export class Fib {
   private kernelCount = 0;
   private readonly failures = new Map<FibKey, { errno: number; message: string }>();
   private readonly oneWord = [0];
+  private readonly eventView = new RouteEventView();
   private sweepHolds = 0;
   private sweepTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -595,11 +596,13 @@ export class Fib {
       return;
     }
     if (m.type !== RtmType.NEWROUTE && m.type !== RtmType.DELROUTE) return;
-    const r = decodeRoute(m);
-    if (r.protocol !== this.config.protocol || r.table !== this.config.table) return;
-    const t = this.tableOf(r.family);
-    let slot = t.find(r.dst, r.dstLength);
-    const ours = r.priority === this.config.metric;
+    const v = this.eventView;
+    v.read(m);
+    if (v.protocol !== this.config.protocol || v.table !== this.config.table) return;
+    if (v.family !== AddressFamily.INET && v.family !== AddressFamily.INET6) return;
+    const t = this.tableOf(v.family);
+    let slot = t.find(v.dst, v.dstLength);
+    const ours = v.priority === this.config.metric;
     if (m.type === RtmType.DELROUTE) {
       if (!ours || slot < 0) return;
       this.setKernel(t, slot, 0);
@@ -609,12 +612,20 @@ export class Fib {
       } else t.dropIfUnused(slot);
       return;
     }
-    const hops = r.type === Rtn.UNICAST ? r.nextHops : [];
-    const have = slot >= 0 ? t.kernel[slot] : 0;
     // Our own change echoed back, or a route that is already what we believe: nothing to do.
+    // Checked on the raw message first: a full table's echoes allocate nothing.
+    const have = slot >= 0 ? t.kernel[slot] : 0;
+    if (have !== 0 && ours && this.echoMatches(have, v)) return;
+    // Our install echoed before the batch's bookkeeping ran (or what we want anyway): record it.
+    const want = slot >= 0 ? t.want[slot] : 0;
+    if (want !== 0 && ours && this.echoMatches(want, v)) {
+      this.setKernel(t, slot, this.shapes.ref(want));
+      return;
+    }
+    const r = decodeRoute(m);
+    const hops = r.type === Rtn.UNICAST ? r.nextHops : [];
     if (have !== 0 && ours && this.shapeSatisfiedBy(have, r.type, hops)) return;
     // Someone else changed a route of ours (or it is our own change echoed): check the slot.
-    const want = slot >= 0 ? t.want[slot] : 0;
     if (want !== 0 && ours && this.shapeSatisfiedBy(want, r.type, hops)) {
       this.setKernel(t, slot, this.shapes.ref(want));
       return;
@@ -625,6 +636,14 @@ export class Fib {
     } else this.fullPending = true;
     if (slot >= 0) this.enqueue(t, slot);
     this.scheduleFlush();
+  }
+
+  /** shapeSatisfiedBy on the raw event, for one next hop or none; false means "decode and look again". */
+  private echoMatches(id: number, v: RouteEventView): boolean {
+    const s = this.shapes.get(id);
+    if (s.type !== v.type) return false;
+    if (s.type !== Rtn.UNICAST) return true; // blackhole/unreachable: the kernel may report lo as oif
+    return s.nextHops.length === 1 && v.singleHopMatches(s.nextHops[0]);
   }
 
   /** Whether a kernel route with this type and next hops is what shape `id` asks for. */

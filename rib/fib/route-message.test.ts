@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { FibLab } from '../../e2e/fib-lab.ts';
 import { NlWriter, decodeAck, messages } from './nlmsg.ts';
-import { decodeRoute, encodeRoute } from './route-message.ts';
+import { RouteEventView, decodeRoute, encodeRoute } from './route-message.ts';
 import { RtnlClient } from './rtnl-client.ts';
 import { AddressFamily, NlmFlag, Rtn, RtmType } from './rtnetlink-constants.ts';
 
@@ -148,6 +148,64 @@ describe('fib/route-message: decoding (hand-written vectors)', () => {
     const [m] = [...messages(bytes)];
     const ack = decodeAck(m);
     expect(ack).to.deep.equal({ error: -101, seq: 9, message: 'Nexthop has invalid gateway', offset: null });
+  });
+});
+
+describe('fib/route-message: RouteEventView (hand-written vectors)', () => {
+  // RTM_NEWROUTE event 10.40.0.0/16 via 10.0.0.2 dev 3, table 254 (RTA_TABLE), proto 201, metric 20.
+  const single = hex(`
+    44000000 1800 0000 00000000 00000000   // nlmsghdr: len 68, RTM_NEWROUTE, no flags (an event)
+    02 10 00 00 fe c9 00 01 00000000       // rtmsg: AF_INET, /16, table 254, proto 201, scope 0, unicast
+    0800 0f00 fe000000                     // RTA_TABLE 254
+    0800 0100 0a280000                     // RTA_DST 10.40.0.0
+    0800 0600 14000000                     // RTA_PRIORITY 20
+    0800 0500 0a000002                     // RTA_GATEWAY 10.0.0.2
+    0800 0400 03000000                     // RTA_OIF 3
+  `);
+
+  it('reads the header, destination, metric, gateway and interface without decoding', () => {
+    const v = new RouteEventView();
+    v.read([...messages(single)][0]);
+    expect(v).to.include({
+      family: 2,
+      dstLength: 16,
+      table: 254,
+      protocol: 201,
+      type: 1,
+      priority: 20,
+      oif: 3,
+    });
+    expect(v.dst[0]).to.equal(0x0a280000);
+    expect(v.multipath).to.equal(false);
+    const nh = { gateway: gw4(10, 0, 0, 2), ifindex: 3, weight: 1, onlink: false };
+    expect(v.singleHopMatches(nh)).to.equal(true);
+    expect(v.singleHopMatches({ ...nh, ifindex: 0 })).to.equal(true); // wanted "any interface"
+    expect(v.singleHopMatches({ ...nh, ifindex: 4 })).to.equal(false);
+    expect(v.singleHopMatches({ ...nh, gateway: gw4(10, 0, 0, 3) })).to.equal(false);
+    expect(v.singleHopMatches({ ...nh, onlink: true })).to.equal(false);
+    expect(v.singleHopMatches({ ...nh, gateway: null })).to.equal(false);
+  });
+
+  it('flags a multipath route (and resets between messages) so the caller decodes it fully', () => {
+    const multi = hex(`
+      58000000 1800 0200 00000000 00000000
+      02 10 00 00 fe c9 00 01 00000000
+      0800 0f00 fe000000
+      0800 0100 0a280000
+      0800 0600 14000000
+      2400 0900
+        1000 00 00 03000000 0800 0500 0a000002
+        1000 00 01 04000000 0800 0500 0a000003
+    `);
+    const v = new RouteEventView();
+    v.read([...messages(multi)][0]);
+    expect(v.multipath).to.equal(true);
+    expect(v.singleHopMatches({ gateway: gw4(10, 0, 0, 2), ifindex: 3, weight: 1, onlink: false })).to.equal(
+      false,
+    );
+    v.read([...messages(single)][0]);
+    expect(v.multipath).to.equal(false);
+    expect(v.gatewayLength).to.equal(4);
   });
 });
 

@@ -229,3 +229,89 @@ function decodeMultipath(b: Buffer, start: number, end: number): KernelNextHop[]
   }
   return hops;
 }
+
+/**
+ * The fields of a route message that the Fib checks for each kernel event (most are echoes of its
+ * own changes, up to a million in a row), read into this reused object without allocating. A
+ * message with RTA_MULTIPATH or RTA_VIA is only flagged; decodeRoute() reads those.
+ */
+export class RouteEventView {
+  family = 0;
+  dstLength = 0;
+  table = 0;
+  protocol = 0;
+  type = 0;
+  flags = 0;
+  priority = 0;
+  /** Destination words (IPv4 uses the first). */
+  readonly dst = [0, 0, 0, 0];
+  buf: Buffer = Buffer.alloc(0);
+  /** Offset of the RTA_GATEWAY value in buf, or -1. */
+  gatewayAt = -1;
+  gatewayLength = 0;
+  oif = 0;
+  multipath = false;
+  via = false;
+
+  read(m: NlMessage): void {
+    const b = m.buf;
+    const p = m.start;
+    this.buf = b;
+    this.family = b[p];
+    this.dstLength = b[p + 1];
+    this.table = b[p + 4];
+    this.protocol = b[p + 5];
+    this.type = b[p + 7];
+    this.flags = b.readUInt32LE(p + 8);
+    this.priority = 0;
+    this.dst[0] = this.dst[1] = this.dst[2] = this.dst[3] = 0;
+    this.gatewayAt = -1;
+    this.gatewayLength = 0;
+    this.oif = 0;
+    this.multipath = false;
+    this.via = false;
+    let a = p + RTMSG_LEN;
+    while (a + 4 <= m.end) {
+      const len = b.readUInt16LE(a);
+      if (len < 4 || a + len > m.end) break; // decodeRoute() reports a malformed message
+      const s = a + 4;
+      switch (b.readUInt16LE(a + 2) & 0x3fff) {
+        case Rta.DST:
+          for (let i = 0; i < (len - 4) >> 2 && i < 4; i++) this.dst[i] = b.readUInt32BE(s + 4 * i);
+          break;
+        case Rta.TABLE:
+          this.table = b.readUInt32LE(s);
+          break;
+        case Rta.PRIORITY:
+          this.priority = b.readUInt32LE(s);
+          break;
+        case Rta.GATEWAY:
+          this.gatewayAt = s;
+          this.gatewayLength = len - 4;
+          break;
+        case Rta.OIF:
+          this.oif = b.readUInt32LE(s);
+          break;
+        case Rta.MULTIPATH:
+          this.multipath = true;
+          break;
+        case Rta.VIA:
+          this.via = true;
+          break;
+      }
+      a += (len + 3) & ~3;
+    }
+  }
+
+  /** Whether the message's single next hop is exactly `nh` as a wanted next hop (see routeSatisfies). */
+  singleHopMatches(nh: KernelNextHop): boolean {
+    if (this.multipath || this.via) return false;
+    if (nh.weight !== 1 || nh.onlink !== ((this.flags & RtnhFlag.ONLINK) !== 0)) return false;
+    if (nh.ifindex !== 0 && nh.ifindex !== this.oif) return false;
+    const g = nh.gateway;
+    if (g === null) return this.gatewayAt < 0;
+    if (g.length !== this.gatewayLength) return false;
+    for (let i = 0; i < g.length; i++) if (g[i] !== this.buf[this.gatewayAt + i]) return false;
+    return true;
+  }
+}
