@@ -1,6 +1,7 @@
 // Benchmark: install and withdraw 100k and 1M IPv4 routes in a fresh network namespace with the
 // batched rtnetlink writer (rib/fib/rtnl-client.ts) and through the Fib owner (rib/fib/fib.ts,
-// setDesired per route as the RIB's projection calls it), against `ip -batch` doing the same in
+// setDesired per route as the RIB's projection calls it; once more with the kernel's route events
+// on, as the daemon runs it), against `ip -batch` doing the same in
 // the same run. Prints routes/s, the ratios, the time spent inside sendmsg() (where the kernel
 // applies the messages: the kernel's own cost), and the longest event-loop stall during podbgp's
 // phases, as monitorEventLoopDelay's max and as the worst lateness of a 10 ms timer (both measured
@@ -108,6 +109,83 @@ function kernelShare(kernelMs: number, ms: number): string {
   return `in sendmsg ${kernelMs.toFixed(0)} ms (${((100 * kernelMs) / ms).toFixed(0)}%)`;
 }
 
+interface FibPhaseResult {
+  installMs: number;
+  deleteMs: number;
+  installed: number;
+  left: number;
+  installStall: ReturnType<ReturnType<typeof stallMeter>['stop']>;
+  deleteStall: ReturnType<ReturnType<typeof stallMeter>['stop']>;
+  installKernelMs: number;
+  deleteKernelMs: number;
+  fullPasses: number;
+}
+
+/**
+ * n routes through the Fib owner: setDesired per route as the RIB's projection calls it (a fresh
+ * DesiredRoute each time), then the incremental pass (diff, batch, bookkeeping, one fib-batch
+ * message); then all withdrawn. With `events`, the Fib is started with a route/link event socket
+ * first, as in the daemon. The meter starts after each synchronous setDesired loop (the caller's
+ * work; the RIB spreads those calls over its own slices); the time includes it.
+ */
+async function fibPhase(
+  lab: FibLab,
+  ns: string,
+  client: RtnlClient,
+  n: number,
+  hop: { gateway: Uint8Array; ifindex: number },
+  events: boolean,
+): Promise<FibPhaseResult> {
+  let fullPasses = 0;
+  const fib = new Fib(
+    client,
+    { protocol: PROTOCOL, table: TABLE, metric: METRIC, reconcileIntervalMs: 3_600_000 },
+    (m) => {
+      if (m.kind === 'fib-reconciled' && m.full) fullPasses++;
+    },
+  );
+  if (events) await fib.start(lab.socket(ns, { groups: Fib.EVENT_GROUPS, rcvbuf: 16 << 20 }));
+  fullPasses = 0;
+  let t = performance.now();
+  for (let i = 0; i < n; i++) {
+    const dst = prefixOf(i);
+    fib.setDesired(fibKey(AddressFamily.INET, [dst], 24), {
+      family: AddressFamily.INET,
+      dst: [dst],
+      dstLength: 24,
+      nextHops: [{ gateway: hop.gateway, ifindex: hop.ifindex, weight: 1, onlink: false }],
+    });
+  }
+  let meter = stallMeter();
+  let k0 = client.counters.sendMs;
+  await fib.settled();
+  const installMs = performance.now() - t;
+  const installStall = meter.stop();
+  const installKernelMs = client.counters.sendMs - k0;
+  const installed = lab.ipCount(ns, `route show proto ${PROTOCOL}`);
+  t = performance.now();
+  for (let i = 0; i < n; i++) fib.setDesired(fibKey(AddressFamily.INET, [prefixOf(i)], 24), null);
+  meter = stallMeter();
+  k0 = client.counters.sendMs;
+  await fib.settled();
+  const deleteMs = performance.now() - t;
+  const deleteStall = meter.stop();
+  const deleteKernelMs = client.counters.sendMs - k0;
+  fib.stop();
+  const left = lab.ipCount(ns, `route show proto ${PROTOCOL}`);
+  return {
+    installMs,
+    deleteMs,
+    installed,
+    left,
+    installStall,
+    deleteStall,
+    installKernelMs,
+    deleteKernelMs,
+    fullPasses,
+  };
+}
+
 async function main(): Promise<void> {
   const lab = new FibLab();
   const cleanup = (): void => lab.cleanup();
@@ -199,47 +277,24 @@ async function main(): Promise<void> {
       // fib-batch message). The route objects of the writer's run above are dropped first, so the
       // heap holds what the Fib keeps, not a million bench objects.
       routes = [];
-      const fib = new Fib(client, { protocol: PROTOCOL, table: TABLE, metric: METRIC });
-      // The meter starts after the synchronous setDesired loop (the caller's, not the Fib's work;
-      // the RIB makes those calls spread over its own slices); the time includes it.
-      t = performance.now();
-      for (let i = 0; i < n; i++) {
-        const dst = prefixOf(i);
-        fib.setDesired(fibKey(AddressFamily.INET, [dst], 24), {
-          family: AddressFamily.INET,
-          dst: [dst],
-          dstLength: 24,
-          nextHops: [{ gateway, ifindex, weight: 1, onlink: false }],
-        });
+      // Once as in the bench so far, once with the kernel's route events on a second socket, as the
+      // daemon runs the Fib (every change of ours comes back as an event to check).
+      for (const events of [false, true]) {
+        const r = await fibPhase(lab, ns, client, n, { gateway, ifindex }, events);
+        const label = events ? 'Fib owner + events' : 'Fib owner';
+        console.log(
+          `  ${label} install : ${fmt(perSecond(n, r.installMs))} routes/s (${r.installMs.toFixed(0)} ms, ${r.installed} in kernel); ` +
+            `${stallText(r.installStall)}; ${kernelShare(r.installKernelMs, r.installMs)}`,
+        );
+        console.log(
+          `  ${label} withdraw: ${fmt(perSecond(n, r.deleteMs))} routes/s (${r.deleteMs.toFixed(0)} ms, ${r.left} left); ` +
+            `${stallText(r.deleteStall)}; ${kernelShare(r.deleteKernelMs, r.deleteMs)}; ${r.fullPasses} full reconcile(s)`,
+        );
+        console.log(
+          `  ratio ${label} / ip -batch: install ${(perSecond(n, r.installMs) / ipIns).toFixed(2)}x, withdraw ` +
+            `${(perSecond(n, r.deleteMs) / ipDelAsc).toFixed(2)}x (vs ascending), ${(perSecond(n, r.deleteMs) / ipDelScat).toFixed(2)}x (vs the same scattered order)`,
+        );
       }
-      let meter = stallMeter();
-      let k0 = client.counters.sendMs;
-      await fib.settled();
-      const fibInstallMs = performance.now() - t;
-      const fibIns = meter.stop();
-      const fibInsKernel = client.counters.sendMs - k0;
-      const fibInstalled = lab.ipCount(ns, `route show proto ${PROTOCOL}`);
-      t = performance.now();
-      for (let i = 0; i < n; i++) fib.setDesired(fibKey(AddressFamily.INET, [prefixOf(i)], 24), null);
-      meter = stallMeter();
-      k0 = client.counters.sendMs;
-      await fib.settled();
-      const fibDeleteMs = performance.now() - t;
-      const fibDel = meter.stop();
-      const fibDelKernel = client.counters.sendMs - k0;
-      fib.stop();
-      console.log(
-        `  Fib owner install : ${fmt(perSecond(n, fibInstallMs))} routes/s (${fibInstallMs.toFixed(0)} ms, ${fibInstalled} in kernel); ` +
-          `${stallText(fibIns)}; ${kernelShare(fibInsKernel, fibInstallMs)}`,
-      );
-      console.log(
-        `  Fib owner withdraw: ${fmt(perSecond(n, fibDeleteMs))} routes/s (${fibDeleteMs.toFixed(0)} ms, ${lab.ipCount(ns, `route show proto ${PROTOCOL}`)} left); ` +
-          `${stallText(fibDel)}; ${kernelShare(fibDelKernel, fibDeleteMs)}`,
-      );
-      console.log(
-        `  ratio Fib owner / ip -batch: install ${(perSecond(n, fibInstallMs) / ipIns).toFixed(2)}x, withdraw ` +
-          `${(perSecond(n, fibDeleteMs) / ipDelAsc).toFixed(2)}x (vs ascending), ${(perSecond(n, fibDeleteMs) / ipDelScat).toFixed(2)}x (vs the same scattered order)`,
-      );
       console.log(
         `  ratio writer / ip -batch: install ${(podIns / ipIns).toFixed(2)}x, withdraw ${(podDel / ipDelAsc).toFixed(2)}x ` +
           `(vs ascending), ${(podDel / ipDelScat).toFixed(2)}x (vs the same scattered order)`,
