@@ -33,7 +33,9 @@ export async function startCapture(lab: Lab, node: string, iface: string, file: 
   const logFile = join(lab.dir('captures'), `${node}-${iface}-${Date.now()}.tcpdump.log`);
   const daemon = lab.spawn(
     node,
-    ['tcpdump', '-U', '-n', '-s', '0', '-i', iface, '-w', file, 'tcp port 179'],
+    // --immediate-mode: without it libpcap holds packets in its ring block for up to a second, and
+    // SIGTERM can end tcpdump before they reach the file ("20 received by filter, 13 captured").
+    ['tcpdump', '-U', '--immediate-mode', '-n', '-s', '0', '-i', iface, '-w', file, 'tcp port 179'],
     {
       logFile,
     },
