@@ -99,6 +99,8 @@ describe('e2e daemon: metrics and health reflect a real BIRD session', function 
     expect(sample(first, 'podbgp_kernel_routes_installed')).to.equal(kernel.length);
     expect(sample(first, 'podbgp_peer_established_transitions_total', { peer: TOR })).to.equal(1);
     expect(sample(first, 'podbgp_event_loop_longest_stall_seconds')).to.be.a('number');
+    // Every UPDATE from BIRD was timed from decode to the RIB's decision.
+    expect(sample(first, 'podbgp_update_processing_seconds_count')).to.be.at.least(1);
     expect(sample(first, 'podbgp_event_loop_lag_max_seconds')).to.be.a('number');
 
     // Keepalives every 2 s (hold 6): the counters grow both ways.

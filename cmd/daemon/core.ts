@@ -334,9 +334,19 @@ export class Daemon {
         this.sendEndOfRib(m.peer);
         break;
       }
-      case 'update':
+      case 'update': {
+        // UPDATE processing latency (metrics): from the decoded message to the RIB's decision.
+        const t0 = performance.now();
         this.routing.update(m.peer, m.msg);
+        const prefixes = m.msg.nlri.count + (m.msg.attrs.mpReach?.nlri.count ?? 0);
+        this.observe({
+          kind: 'update-processed',
+          peer: m.peer,
+          seconds: (performance.now() - t0) / 1000,
+          prefixes,
+        });
         break;
+      }
       case 'end-of-rib':
         this.routing.endOfRib(m.peer, m.afi, m.safi);
         this.noteEndOfRib(m.peer);
