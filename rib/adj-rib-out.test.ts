@@ -282,3 +282,36 @@ describe('rib/AdjRibOut', () => {
     expect(seen(g)).to.deep.equal({ '10.9.0.0/16': 'path=65000 65000 65001 nh=self med=42' });
   });
 });
+
+describe('rib/AdjRibOut refreshPeer (soft reset out)', () => {
+  it('re-sends the table under a narrower export policy and withdraws what the peer no longer gets', () => {
+    const { rib, out, sent, peer } = setup();
+    const from = peer('10.0.0.1', 65001);
+    const to = peer('10.0.0.2', 65002);
+    rib.applyUpdate(from, {
+      attrs: { origin: 0, asPath: [{ type: 2, asns: [65001] }], nextHop: parseIpv4('10.0.0.1') },
+      nlri: v4list('192.0.2.0/24', '198.51.100.0/24'),
+    });
+    out.addPeer({ peer: to, exportPolicy: acceptAll, mraiMs: 0 });
+    out.poll(0);
+    const first = sent.splice(0).flatMap((m) => m.announce.flatMap((a) => text(a.prefixes)));
+    expect(first.sort()).to.deep.equal(['192.0.2.0/24', '198.51.100.0/24']);
+    const only192 = new Policy(
+      'only-192',
+      [
+        {
+          name: 'a',
+          conditions: [{ kind: 'prefix-list', entries: [{ prefix: parsePrefix('192.0.2.0/24') }] }],
+          actions: [],
+          result: 'accept',
+        },
+      ],
+      'reject',
+    );
+    out.refreshPeer({ peer: to, exportPolicy: only192, mraiMs: 0 });
+    const again = sent.splice(0);
+    expect(again.flatMap((m) => m.announce.flatMap((a) => text(a.prefixes)))).to.deep.equal(['192.0.2.0/24']);
+    expect(again.flatMap((m) => text(m.withdraw))).to.deep.equal(['198.51.100.0/24']);
+    expect(again.every((m) => m.peer === undefined || m.peer === to.index)).to.equal(true);
+  });
+});

@@ -139,6 +139,58 @@ export class AdjRibOut {
     return g.id;
   }
 
+  /**
+   * Soft reset out (RFC 2918) with possibly new settings (export policy, next-hop-self, MRAI):
+   * the peer is sent its whole table again under the new settings, and every prefix it was sent
+   * before but would not get now is withdrawn — a narrower export policy must not leave routes
+   * behind at the peer. Returns the peer's group id.
+   */
+  refreshPeer(s: OutPeerSettings): number {
+    const index = s.peer.index;
+    const old = this.groupOfPeer.get(index);
+    // What the peer holds from us now, by prefix (slots may be released when its group empties).
+    const before = new Map<number, { words: number[]; length: number }[]>();
+    if (old !== undefined) {
+      for (const [afi, f] of old.families) {
+        const loc = this.rib.locRib(afi);
+        const stride = afi === Afi.IPV6 ? 4 : 1;
+        const list: { words: number[]; length: number }[] = [];
+        for (let slot = 0; slot < f.adv.length; slot++) {
+          if (f.adv[slot] === 0) continue;
+          const words: number[] = [];
+          for (let k = 0; k < stride; k++) words.push(loc.prefixes.wordOf(slot, k));
+          list.push({ words, length: loc.prefixes.lengthOf(slot) });
+        }
+        before.set(afi, list);
+      }
+    }
+    const id = this.addPeer(s);
+    const g = this.groups.get(id)!;
+    // A fresh group computes its table now, so what it no longer advertises is known.
+    for (const afi of g.families.keys()) this.flush(g, afi, true);
+    for (const [afi, list] of before) {
+      const loc = this.rib.locRib(afi);
+      const f = g.families.get(afi)!;
+      const gone = list.filter((p) => {
+        const slot = loc.prefixes.find(p.words, 0, p.length);
+        return slot < 0 || slot >= f.adv.length || f.adv[slot] === 0;
+      });
+      if (gone.length === 0) continue;
+      const stride = afi === Afi.IPV6 ? 4 : 1;
+      const words = new Uint32Array(gone.length * stride);
+      gone.forEach((p, i) => words.set(p.words, i * stride));
+      const withdraw = {
+        afi,
+        count: gone.length,
+        words,
+        lengths: Uint8Array.from(gone.map((p) => p.length)),
+        pathIds: null,
+      };
+      this.send({ kind: 'send', group: g.id, peer: index, afi, announce: [], withdraw });
+    }
+    return id;
+  }
+
   removePeer(index: number): void {
     const g = this.groupOfPeer.get(index);
     if (g === undefined) return;

@@ -261,7 +261,7 @@ export class Daemon {
     const cfg = this.peerConfigOf(address);
     if (s === undefined || cfg === undefined || s.negotiated === null) return;
     if (direction !== 'in') {
-      this.routing.peerUp(s.peer, cfg, s.negotiated);
+      this.routing.peerUp(s.peer, cfg, s.negotiated, { refresh: true });
       this.sendEndOfRib(s.peer);
     }
     if (direction !== 'out' && s.negotiated.routeRefresh) {

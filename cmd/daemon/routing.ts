@@ -237,7 +237,12 @@ export class Routing {
   }
 
   /** Session Established: register the peer with its policies and join its update group. */
-  peerUp(address: string, cfg: PeerConfig, negotiated: NegotiatedSession): void {
+  peerUp(
+    address: string,
+    cfg: PeerConfig,
+    negotiated: NegotiatedSession,
+    opts: { refresh?: boolean } = {},
+  ): void {
     const e = this.entry(address);
     const { importPolicy, exportPolicy } = peerPolicies(cfg, this.config, this.policies);
     e.rib = makePeer({
@@ -252,7 +257,10 @@ export class Routing {
       softReconfigIn: false,
     });
     this.rib.addPeer(e.rib);
-    this.out.addPeer({
+    // A soft reset out re-sends the table and withdraws what the peer no longer gets.
+    const join =
+      opts.refresh === true ? this.out.refreshPeer.bind(this.out) : this.out.addPeer.bind(this.out);
+    join({
       peer: e.rib,
       exportPolicy,
       ...(cfg.nextHopSelf !== undefined ? { nextHopSelf: cfg.nextHopSelf } : {}),
