@@ -292,8 +292,9 @@ describe('rib/AdjRibOut refreshPeer (soft reset out)', () => {
       attrs: { origin: 0, asPath: [{ type: 2, asns: [65001] }], nextHop: parseIpv4('10.0.0.1') },
       nlri: v4list('192.0.2.0/24', '198.51.100.0/24'),
     });
-    out.addPeer({ peer: to, exportPolicy: acceptAll, mraiMs: 0 });
+    const g1 = out.addPeer({ peer: to, exportPolicy: acceptAll, mraiMs: 0 });
     out.poll(0);
+    expect(out.advertisedCount(g1, 1)).to.equal(2);
     const first = sent.splice(0).flatMap((m) => m.announce.flatMap((a) => text(a.prefixes)));
     expect(first.sort()).to.deep.equal(['192.0.2.0/24', '198.51.100.0/24']);
     const only192 = new Policy(
@@ -308,7 +309,8 @@ describe('rib/AdjRibOut refreshPeer (soft reset out)', () => {
       ],
       'reject',
     );
-    out.refreshPeer({ peer: to, exportPolicy: only192, mraiMs: 0 });
+    const g2 = out.refreshPeer({ peer: to, exportPolicy: only192, mraiMs: 0 });
+    expect(out.advertisedCount(g2, 1)).to.equal(1);
     const again = sent.splice(0);
     expect(again.flatMap((m) => m.announce.flatMap((a) => text(a.prefixes)))).to.deep.equal(['192.0.2.0/24']);
     expect(again.flatMap((m) => text(m.withdraw))).to.deep.equal(['198.51.100.0/24']);

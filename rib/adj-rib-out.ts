@@ -36,6 +36,8 @@ interface FamilyOut {
   adv: Uint32Array;
   dirty: Uint8Array;
   pending: number[];
+  /** Prefixes with adv != 0, kept as they change (the API and metrics read it per scrape). */
+  count: number;
 }
 
 class UpdateGroup {
@@ -53,7 +55,7 @@ class UpdateGroup {
     this.settings = settings;
     this.mraiMs = mraiMs;
     for (const afi of [Afi.IPV4, Afi.IPV6])
-      this.families.set(afi, { adv: new Uint32Array(0), dirty: new Uint8Array(0), pending: [] });
+      this.families.set(afi, { adv: new Uint32Array(0), dirty: new Uint8Array(0), pending: [], count: 0 });
   }
 
   mark(afi: number, slot: number): void {
@@ -240,6 +242,11 @@ export class AdjRibOut {
     return next;
   }
 
+  /** How many prefixes of `afi` a group advertises now. */
+  advertisedCount(groupId: number, afi: number): number {
+    return this.groups.get(groupId)?.families.get(afi)?.count ?? 0;
+  }
+
   /** The outgoing attribute set id a group holds for a prefix slot (0 = not advertised). */
   advertised(groupId: number, afi: number, slot: number): number {
     const f = this.groups.get(groupId)?.families.get(afi);
@@ -283,6 +290,7 @@ export class AdjRibOut {
     for (const slot of withdraw) {
       this.interner.unref(f.adv[slot]);
       f.adv[slot] = 0;
+      f.count--;
       loc.releaseSlot(slot);
     }
     const announce: Announcement[] = [];
@@ -290,7 +298,10 @@ export class AdjRibOut {
       const attrs = this.interner.get(id);
       for (const slot of slots) {
         if (f.adv[slot] !== 0) this.interner.unref(f.adv[slot]);
-        else loc.holdSlot(slot);
+        else {
+          loc.holdSlot(slot);
+          f.count++;
+        }
         f.adv[slot] = id;
         this.interner.ref(id);
       }

@@ -281,12 +281,7 @@ export class Daemon {
       if (!s.settings.families.some((f) => f.afi === afi)) continue;
       const loc = this.routing.rib.locRib(afi);
       const group = index === undefined ? null : this.routing.out.groupOf(index);
-      let advertised = 0;
-      if (group !== null) {
-        for (let slot = 0; slot < loc.prefixes.slotLimit; slot++) {
-          if (this.routing.out.advertised(group, afi, slot) !== 0) advertised++;
-        }
-      }
+      const advertised = group === null ? 0 : this.routing.out.advertisedCount(group, afi);
       out.push({
         family,
         received: c.prefixesReceived[`${family}-unicast`] ?? 0,
