@@ -99,6 +99,11 @@ export interface NetlinkOptions {
   extAck?: boolean;
   /** NETLINK_CAP_ACK: error acks do not echo the whole request back (default true). */
   capAck?: boolean;
+  /**
+   * NETLINK_GET_STRICT_CHK (Linux 4.20+): dump requests are checked strictly and the kernel
+   * filters route dumps by the rtm_protocol/table given (default false).
+   */
+  strictCheck?: boolean;
 }
 
 export class NetlinkSocket {
@@ -122,6 +127,7 @@ export class NetlinkSocket {
       if (options.sndbuf) this.setBufferSize(Sock.SO_SNDBUFFORCE, Sock.SO_SNDBUF, options.sndbuf);
       if (options.rcvbuf) this.setBufferSize(Sock.SO_RCVBUFFORCE, Sock.SO_RCVBUF, options.rcvbuf);
       if (options.extAck !== false) this.setIntOption(Sock.SOL_NETLINK, Sock.NETLINK_EXT_ACK, 1);
+      if (options.strictCheck === true) this.setIntOption(Sock.SOL_NETLINK, Sock.NETLINK_GET_STRICT_CHK, 1);
       if (options.capAck !== false) this.setIntOption(Sock.SOL_NETLINK, Sock.NETLINK_CAP_ACK, 1);
       // struct sockaddr_nl { sa_family_t nl_family; unsigned short nl_pad; __u32 nl_pid; __u32 nl_groups; }
       const local = Buffer.alloc(12);

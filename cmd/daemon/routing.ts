@@ -28,6 +28,9 @@ import type { Policy } from '../../rib/policy/policy.ts';
 
 export type RoutingMessage = FibMessage | NextHopReachability;
 
+/** rt_protos: kernel (connected), boot, static, ra, dhcp — the routes a BGP next hop resolves over. */
+const RESOLVING_PROTOCOLS = [2, 3, 4, 9, 16] as const;
+
 interface PeerEntry {
   readonly index: number;
   rib: RibPeer | null;
@@ -111,16 +114,22 @@ export class Routing {
       // conversation at a time: the resolver's periodic dumps on the Fib's socket read (and
       // dropped) the acks of a Fib batch in flight, and the Fib waited for them forever (seen
       // with a 500k-route feed: 1024 routes installed, then nothing).
-      const lookups = openNetlink({ rcvbuf: 8 << 20, capAck: true });
+      // Strict checking lets the resolver read only the routes that resolve next hops (connected,
+      // static...), never our own full table, every time it refreshes.
+      const lookups = openNetlink({ rcvbuf: 8 << 20, capAck: true, strictCheck: true });
       const events = openNetlink({ groups: Fib.EVENT_GROUPS, rcvbuf: 16 << 20 });
       this.sockets = [cmd, lookups, events];
       this.rtnl = new RtnlClient(cmd);
       const lookupClient = new RtnlClient(lookups);
-      this.resolver = new NextHopResolver(lookupClient, { ownProtocol: k.protocol, table: k.table }, (m) => {
-        this.emit(m);
-        this.projection?.nextHopChanged(m.address);
-        void runJob(this.rib.nextHopChanged(parseAddressBytes(m.address)));
-      });
+      this.resolver = new NextHopResolver(
+        lookupClient,
+        { ownProtocol: k.protocol, table: k.table, resolvingProtocols: RESOLVING_PROTOCOLS },
+        (m) => {
+          this.emit(m);
+          this.projection?.nextHopChanged(m.address);
+          void runJob(this.rib.nextHopChanged(parseAddressBytes(m.address)));
+        },
+      );
       await this.resolver.refresh();
       const own = k.blackholeOwnPodCidrs
         ? this.config.originate.map(parsePrefix).map((p) => ({

@@ -48,13 +48,22 @@ export class NextHopResolver {
   /** Watched next hops (text form) and their last known reachability. */
   private readonly watched = new Map<string, { bytes: Uint8Array; reachable: boolean }>();
 
+  /**
+   * Route protocols whose routes may resolve a BGP next hop, read one by one (the socket must
+   * have strict checking on), or null to read the whole table. Connected routes are "kernel" (2);
+   * routes set up by hand or at boot "boot" (3) and "static" (4); "ra" (9) and "dhcp" (16) from
+   * address configuration.
+   */
+  private readonly resolvingProtocols: readonly number[] | null;
+
   constructor(
     rtnl: RtnlClient,
-    options: { ownProtocol: number; table?: number },
+    options: { ownProtocol: number; table?: number; resolvingProtocols?: readonly number[] | null },
     emit: (m: NextHopReachability) => void = () => {},
   ) {
     this.rtnl = rtnl;
     this.ownProtocol = options.ownProtocol;
+    this.resolvingProtocols = options.resolvingProtocols ?? null;
     this.table = options.table ?? RtTable.MAIN;
     this.emit = emit;
   }
@@ -63,8 +72,15 @@ export class NextHopResolver {
   async refresh(): Promise<void> {
     const routes: DecodedRoute[] = [];
     for (const family of [AddressFamily.INET, AddressFamily.INET6]) {
-      for (const r of await this.rtnl.dumpRoutes(family, { table: this.table })) {
-        if (r.protocol !== this.ownProtocol) routes.push(r);
+      // With a strict-checking socket the kernel returns only the routes of the protocols that
+      // can carry a next hop, never our own full table; otherwise everything is read and ours
+      // are skipped here.
+      const filters = this.resolvingProtocols === null ? [undefined] : this.resolvingProtocols;
+      for (const protocol of filters) {
+        const filter = protocol === undefined ? { table: this.table } : { table: this.table, protocol };
+        for (const r of await this.rtnl.dumpRoutes(family, filter)) {
+          if (r.protocol !== this.ownProtocol) routes.push(r);
+        }
       }
     }
     // Longest prefix first, so the first covering route is the longest match.
