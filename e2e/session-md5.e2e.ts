@@ -40,7 +40,11 @@ async function proveWrongKey(pod: Podbgp): Promise<void> {
   const wrong = pod.session('10.0.3.4');
   expect(wrong.state).to.not.equal('Established');
   expect(pod.ofKind('peer-up', '10.0.3.4')).to.have.length(0);
-  const reason = pod.ofKind('session-state', '10.0.3.4').find((m) => m.to === 'Idle')?.reason ?? '';
+  // A failed connect waits for the next attempt in Active (bgp/fsm/step.ts), saying why.
+  const reason =
+    pod.ofKind('session-state', '10.0.3.4').find((m) => m.reason.startsWith('TCP connection failed'))
+      ?.reason ?? '';
+  expect(pod.session('10.0.3.4').counters().lastError).to.contain('TCP MD5 key is set');
   expect(reason).to.contain('TCP MD5 key is set');
   expect(pod.log.join('\n')).to.contain('a peer with no or a different key drops our SYN');
   expect(pod.log.join('\n')).to.not.contain(KEY);

@@ -406,7 +406,10 @@ export class Session {
     const after = this.visibleState();
     if (after !== before) {
       this.lastStateChange = Date.now();
-      if (after === State.Idle) this.lastError = r.reason;
+      // Why the session is down: entering Idle, or a failed connect that now waits in Active.
+      if (after === State.Idle || (event.kind === 'TcpConnectionFails' && after === State.Active)) {
+        this.lastError = r.reason;
+      }
       this.push({ kind: 'session-state', peer: this.peer, from: before, to: after, reason: r.reason });
     }
     for (const a of r.actions) this.perform(conn, a);
