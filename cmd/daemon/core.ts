@@ -32,7 +32,7 @@ import { EventLoopMonitor } from './event-loop.ts';
 import { startObservabilityServer, type ObservabilityServer } from './http.ts';
 import { startApiServer, type ApiServer } from '../../api/server.ts';
 import { DaemonApiImpl } from './api-impl.ts';
-import { formatAddressBytes, parseAddressBytes } from '../../rib/prefix.ts';
+import { formatAddressBytes, formatPrefix, parseAddressBytes } from '../../rib/prefix.ts';
 
 export interface DaemonOptions {
   readonly config: PodbgpConfig;
@@ -395,13 +395,6 @@ export class Daemon {
       return;
     }
     this.observe(m);
-    if (m.kind === 'fib-installed' || m.kind === 'fib-removed') {
-      const hops =
-        m.kind === 'fib-installed'
-          ? m.route.nextHops.map((h) => (h.gateway ? formatAddressBytes(h.gateway) : 'direct'))
-          : [];
-      this.emitApi({ kind: 'route', time: Date.now(), prefix: m.prefix, nextHops: hops });
-    }
   }
 
   /** One Adj-RIB-Out message to one peer, encoded with that session's context and addresses. */
@@ -431,9 +424,24 @@ export class Daemon {
 
   // ---- API events -------------------------------------------------------------------------------
 
+  /**
+   * Watchers of the API's event stream get session changes and route changes: each forwarding
+   * decision of the RIB (a prefix's next hops, or none), one event per prefix whatever the kernel
+   * batching. Route events are only built while someone watches.
+   */
   onApiEvent(fn: (e: ApiEvent) => void): () => void {
     this.apiListeners.add(fn);
-    return () => this.apiListeners.delete(fn);
+    this.routing.routeChanged = (m) =>
+      this.emitApi({
+        kind: 'route',
+        time: Date.now(),
+        prefix: formatPrefix(m.prefix),
+        nextHops: (m.nextHops ?? []).map(formatAddressBytes),
+      });
+    return () => {
+      this.apiListeners.delete(fn);
+      if (this.apiListeners.size === 0) this.routing.routeChanged = null;
+    };
   }
 
   private emitApi(e: ApiEvent): void {

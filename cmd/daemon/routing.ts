@@ -7,7 +7,7 @@
 //                                                      └──bestChanged──▶ AdjRibOut ──send──▶ deliver()
 //   NextHopResolver ──reachability──▶ Rib.nextHopChanged + KernelProjection.nextHopChanged
 import type { PodbgpConfig, PeerConfig } from '../../config/schema.ts';
-import type { SendMessage } from '../../rib/messages.ts';
+import type { FibChange, SendMessage } from '../../rib/messages.ts';
 import type { UpdateMessage } from '../../bgp/wire/types.ts';
 import type { NegotiatedSession } from '../../bgp/negotiate.ts';
 import { Rib } from '../../rib/rib.ts';
@@ -63,6 +63,8 @@ export class Routing {
   private pollQueued = false;
   private refreshTimer: NodeJS.Timeout | null = null;
   private policies: Map<string, Policy>;
+  /** Set by the core while someone watches route changes (the API's event stream). */
+  routeChanged: ((m: FibChange) => void) | null = null;
   /**
    * Every next hop the RIB asked about, with the answer it got. The RIB caches that answer per
    * attribute set, and the resolver only reports changes for next hops the kernel projection
@@ -95,7 +97,10 @@ export class Routing {
       // as reachable; afterwards the resolver answers.
       nextHopReachable: (addr) => this.ribNextHopReachable(addr),
       sink: {
-        fibChange: (m) => this.projection?.fibChange(m),
+        fibChange: (m) => {
+          this.projection?.fibChange(m);
+          this.routeChanged?.(m);
+        },
         bestChanged: (afi, slot) => {
           this.out.bestChanged(afi, slot);
           this.schedulePoll();
