@@ -3,6 +3,7 @@
 // reconciliation that leaves a correct route untouched (no `ip monitor` event for it) and removes
 // only stale routes of our protocol; restore after `ip route del`; restore after link down/up;
 // per-route errors mapped back to the route while the rest of the batch installs.
+import { formatIpv4 } from '../bgp/wire/prefix-text.ts';
 import { expect } from 'chai';
 import { FibLab, ipv4, ipv4Bytes } from './fib-lab.ts';
 import type { FibMessage } from '../rib/fib/fib.ts';
@@ -161,6 +162,14 @@ describe('fib: kernel reconciliation in a namespace', function () {
     expect(failed[0].kind === 'fib-failed' && failed[0].message).to.match(/gateway|unreachable/i);
     expect(routes().map((r) => r.dst)).to.include.members(['10.60.0.0/16', '10.62.0.0/16']);
     expect(routes().map((r) => r.dst)).not.to.include('10.61.0.0/16');
+    // What `podbgp fib` shows: the refused route is wanted but missing, with the kernel's reason.
+    const views = [...fib.routeViews()].map((v) => ({
+      prefix: `${formatIpv4(v.route.dst[0]!)}/${v.route.dstLength}`,
+      match: v.match,
+    }));
+    expect(views).to.deep.include({ prefix: '10.61.0.0/16', match: 'missing' });
+    expect(views).to.deep.include({ prefix: '10.60.0.0/16', match: 'yes' });
+    expect(fib.failureOf(fibKey(2, [ipv4('10.61.0.0')], 16))?.errno).to.equal(101);
     fib.setDesired(fibKey(2, [ipv4('10.61.0.0')], 16), null);
     await fib.settled();
   });

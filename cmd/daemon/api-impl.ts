@@ -122,7 +122,7 @@ export class DaemonApiImpl implements DaemonApi {
       );
     const out: KernelRouteRecord[] = [];
     const names = interfaceNames();
-    for (const { route, matchesRib } of fib.kernelRoutes()) {
+    for (const { route, match } of fib.routeViews()) {
       const failure = fib.failureOf(routeKey(route));
       out.push({
         prefix: formatKernelPrefix(route),
@@ -141,8 +141,16 @@ export class DaemonApiImpl implements DaemonApi {
         protocol: route.protocol,
         table: route.table,
         metric: route.priority,
-        match: matchesRib ? 'yes' : 'no',
-        reason: matchesRib ? '' : (failure?.message ?? 'differs from what the RIB wants'),
+        match,
+        reason:
+          match === 'yes'
+            ? ''
+            : (failure?.message ??
+              {
+                no: 'differs from what the RIB wants',
+                missing: 'wanted by the RIB, not in the kernel yet',
+                extra: 'ours, not wanted by the RIB (removal pending or held by graceful restart)',
+              }[match]),
       });
     }
     return out;

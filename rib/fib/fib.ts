@@ -283,6 +283,30 @@ export class Fib {
     }
   }
 
+  /**
+   * Every route the RIB wants or we hold in the kernel, with how the two compare: 'yes' (in the
+   * kernel as wanted), 'no' (in the kernel, different), 'missing' (wanted, not in the kernel:
+   * failed or not yet applied), 'extra' (ours in the kernel, not wanted: not yet removed, or
+   * held by a graceful-restart startup sweep). For the CLI; not on the hot path.
+   */
+  *routeViews(): Generator<{ route: KernelRoute; match: 'yes' | 'no' | 'missing' | 'extra' }> {
+    for (const t of this.tables) {
+      for (let slot = 0; slot < t.slotLimit; slot++) {
+        if (!t.has(slot)) continue;
+        const want = t.want[slot];
+        const have = t.kernel[slot];
+        if (want === 0 && have === 0) continue;
+        if (have === 0) yield { route: this.routeOf(t, slot, want), match: 'missing' };
+        else if (want === 0) yield { route: this.routeOf(t, slot, have), match: 'extra' };
+        else
+          yield {
+            route: this.routeOf(t, slot, have),
+            match: this.shapes.satisfies(want, have) ? 'yes' : 'no',
+          };
+      }
+    }
+  }
+
   /** How many routes of ours are in the kernel (as kernelRoutes() would count them). */
   get kernelRouteCount(): number {
     return this.kernelCount;
