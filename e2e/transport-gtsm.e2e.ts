@@ -8,100 +8,13 @@
 //   far1  neighbor 10.32.3.2, multihop 1: minimum 255, but the peer is two hops away -> refused
 //   far2  neighbor 10.32.3.3, multihop 2: minimum 254 -> the same path is accepted (the control)
 // Our listener in "far" with minTtl 255 accepts the router (one hop) and refuses bird (two hops).
-// Helpers are duplicated from transport-md5.e2e.ts on purpose: each e2e file stands alone until
-// the shared e2e/lab library lands.
 import { expect } from 'chai';
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import type net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { setns } from '../sys/libc.ts';
 import { ConnectError, connectTo } from '../bgp/transport/connector.ts';
 import { BgpListener } from '../bgp/transport/listener.ts';
-
-const CLONE_NEWNET = 0x40000000;
-
-/** Namespaces, BIRD processes and files this run created; cleanup() removes them all. */
-class MiniLab {
-  readonly prefix = `pbgtsm${randomBytes(3).toString('hex')}`;
-  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podbgp-gtsm-'));
-  readonly namespaces: string[] = [];
-  readonly pids: number[] = [];
-
-  ns(suffix: string): string {
-    const name = `${this.prefix}-${suffix}`;
-    execFileSync('ip', ['netns', 'add', name]);
-    this.namespaces.push(name);
-    this.ip(name, 'link set lo up');
-    return name;
-  }
-
-  ip(ns: string, args: string): string {
-    return execFileSync('ip', ['-n', ns, ...args.split(' ')], { encoding: 'utf8' });
-  }
-
-  /** A veth pair with one end in each namespace (created inside `a`, so the host never sees it). */
-  veth(a: string, ifA: string, b: string, ifB: string): void {
-    this.ip(a, `link add ${ifA} type veth peer name ${ifB} netns ${b}`);
-    this.ip(a, `link set ${ifA} up`);
-    this.ip(b, `link set ${ifB} up`);
-  }
-
-  bird(ns: string, config: string): string {
-    const conf = path.join(this.dir, 'bird.conf');
-    const ctl = path.join(this.dir, 'bird.ctl');
-    fs.writeFileSync(conf, config);
-    execFileSync('bird', ['-p', '-c', conf]);
-    // `ip netns exec` execs bird in place, so the PID we record is BIRD's own.
-    const child = spawn(
-      'ip',
-      ['netns', 'exec', ns, 'bird', '-f', '-c', conf, '-s', ctl, '-P', path.join(this.dir, 'bird.pid')],
-      {
-        stdio: 'ignore',
-      },
-    );
-    if (child.pid !== undefined) this.pids.push(child.pid);
-    return ctl;
-  }
-
-  cleanup(): void {
-    for (const pid of this.pids.splice(0)) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
-    for (const ns of this.namespaces.splice(0)) {
-      try {
-        execFileSync('ip', ['netns', 'del', ns]);
-      } catch {
-        // keep deleting the others
-      }
-    }
-    fs.rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * Runs `create` with this thread in namespace `ns`: sockets made meanwhile belong to it for life.
- * Node creates a listening socket one tick after listen() (an IP literal still passes through its
- * lookup step), so async creators are awaited before switching back.
- */
-async function inNetns<T>(ns: string, create: () => Promise<T>): Promise<T> {
-  const home = fs.openSync('/proc/thread-self/ns/net', 'r');
-  const target = fs.openSync(`/run/netns/${ns}`, 'r');
-  try {
-    setns(target, CLONE_NEWNET);
-    return await create();
-  } finally {
-    setns(home, CLONE_NEWNET);
-    fs.closeSync(target);
-    fs.closeSync(home);
-  }
-}
+import { Bird, Lab, sleep } from './lab/index.ts';
+import type { BirdNeighbor } from './lab/index.ts';
+import { inNetns } from './lab/podbgp.ts';
 
 /** Buffers what a socket receives so messages can be read one after another with a deadline. */
 class Received {
@@ -192,24 +105,25 @@ async function exchangeOpens(
   return next[18] === 3 && rest ? `notification ${rest[0]}/${rest[1]}` : `message type ${next[18]}`;
 }
 
-const BIRD_CONFIG = `
-router id 10.32.1.2;
-protocol device {}
-protocol kernel { ipv4 { import none; export none; }; learn; }
-template bgp gtsm {
-  local as 65002;
-  passive on;
-  ttl security on;
-  ipv4 { import none; export none; };
+/** BIRD's protocols near, far1 and far2 (see the header): all passive with `ttl security on`. */
+function birdNeighbors(): BirdNeighbor[] {
+  const gtsm = {
+    remoteAs: 65001,
+    localAs: 65002,
+    passive: true,
+    ttlSecurity: true,
+    families: ['ipv4'] as const,
+  };
+  return [
+    { ...gtsm, name: 'near', address: '10.32.1.1' },
+    { ...gtsm, name: 'far1', address: '10.32.3.2', extra: ['multihop 1;'] },
+    { ...gtsm, name: 'far2', address: '10.32.3.3', extra: ['multihop 2;'] },
+  ];
 }
-protocol bgp near from gtsm { neighbor 10.32.1.1 as 65001; }
-protocol bgp far1 from gtsm { neighbor 10.32.3.2 as 65001; multihop 1; }
-protocol bgp far2 from gtsm { neighbor 10.32.3.3 as 65001; multihop 2; }
-`;
 
 describe('e2e: GTSM (TTL security) with BIRD and on our listener', function () {
   this.timeout(60000);
-  const lab = new MiniLab();
+  let lab: Lab | undefined;
   const sockets: net.Socket[] = [];
   let pod = '';
   let bird = '';
@@ -217,32 +131,30 @@ describe('e2e: GTSM (TTL security) with BIRD and on our listener', function () {
   let far = '';
   let listener: BgpListener | undefined;
 
-  before(() => {
-    pod = lab.ns('pod');
-    bird = lab.ns('bird');
-    router = lab.ns('rtr');
-    far = lab.ns('far');
-    lab.veth(pod, 'p0', bird, 'b0');
-    lab.veth(bird, 'b1', router, 'r0');
-    lab.veth(router, 'r1', far, 'f0');
-    lab.ip(pod, 'addr add 10.32.1.1/24 dev p0');
-    lab.ip(bird, 'addr add 10.32.1.2/24 dev b0');
-    lab.ip(bird, 'addr add 10.32.2.2/24 dev b1');
-    lab.ip(router, 'addr add 10.32.2.1/24 dev r0');
-    lab.ip(router, 'addr add 10.32.3.1/24 dev r1');
-    lab.ip(far, 'addr add 10.32.3.2/24 dev f0');
-    lab.ip(far, 'addr add 10.32.3.3/24 dev f0');
-    lab.ip(bird, 'route add 10.32.3.0/24 via 10.32.2.1');
-    lab.ip(far, 'route add default via 10.32.3.1');
-    lab.ip(router, 'route add 10.32.1.0/24 via 10.32.2.2');
-    execFileSync('ip', ['netns', 'exec', router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
-    lab.bird(bird, BIRD_CONFIG);
+  before(async () => {
+    lab = await Lab.create('gtsm');
+    pod = await lab.addNode('pod');
+    bird = await lab.addNode('bird');
+    router = await lab.addNode('rtr', { forwarding: true });
+    far = await lab.addNode('far');
+    await lab.link('pod', 'bird', { v4: ['10.32.1.1/24', '10.32.1.2/24'], names: ['p0', 'b0'] });
+    await lab.link('bird', 'rtr', { v4: ['10.32.2.2/24', '10.32.2.1/24'], names: ['b1', 'r0'] });
+    await lab.link('rtr', 'far', { v4: ['10.32.3.1/24', '10.32.3.2/24'], names: ['r1', 'f0'] });
+    await lab.addAddress('far', 'f0', '10.32.3.3/24');
+    await lab.execOk('bird', ['ip', 'route', 'add', '10.32.3.0/24', 'via', '10.32.2.1']);
+    await lab.execOk('far', ['ip', 'route', 'add', 'default', 'via', '10.32.3.1']);
+    await lab.execOk('rtr', ['ip', 'route', 'add', '10.32.1.0/24', 'via', '10.32.2.2']);
+    await Bird.start(lab, 'bird', {
+      routerId: '10.32.1.2',
+      neighbors: birdNeighbors(),
+      extra: 'protocol kernel { ipv4 { import none; export none; }; learn; }',
+    });
   });
 
-  after(() => {
+  after(async () => {
     listener?.close();
     for (const s of sockets) s.destroy();
-    lab.cleanup();
+    await lab?.destroy();
   });
 
   it('BIRD accepts our directly connected GTSM connection (TTL 255 both ways): OPENs are exchanged', async () => {
@@ -256,7 +168,7 @@ describe('e2e: GTSM (TTL security) with BIRD and on our listener', function () {
         sockets,
       );
       if (result !== 'connect refused') break;
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
     expect(result).to.equal('keepalive');
   });
@@ -315,7 +227,7 @@ describe('e2e: GTSM (TTL security) with BIRD and on our listener', function () {
     }
     expect(failure).to.be.instanceOf(ConnectError);
     expect((failure as ConnectError).reason).to.equal('timeout');
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     expect(accepted).to.deep.equal(['10.32.3.1']);
   });
 });

@@ -8,130 +8,14 @@
 // Checked: the right key gives a TCP connection on which BIRD sends its OPEN (marker + type 1),
 // in both directions; a wrong key never yields a connection and our own timeout fires.
 import { expect } from 'chai';
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import type net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { setns } from '../sys/libc.ts';
 import { ConnectError, connectTo } from '../bgp/transport/connector.ts';
 import { BgpListener } from '../bgp/transport/listener.ts';
+import { Bird, Frr, Lab, sleep, waitFor } from './lab/index.ts';
+import type { BirdConfig } from './lab/index.ts';
+import { inNetns } from './lab/podbgp.ts';
 
 const KEY = 'pod-md5-key';
-const CLONE_NEWNET = 0x40000000;
-
-/** Namespaces, BIRD processes and files this run created; cleanup() removes them all. */
-class MiniLab {
-  readonly prefix = `pbmd5${randomBytes(3).toString('hex')}`;
-  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podbgp-md5-'));
-  readonly namespaces: string[] = [];
-  readonly pids: number[] = [];
-
-  ns(suffix: string): string {
-    const name = `${this.prefix}-${suffix}`;
-    execFileSync('ip', ['netns', 'add', name]);
-    this.namespaces.push(name);
-    this.ip(name, 'link set lo up');
-    return name;
-  }
-
-  ip(ns: string, args: string): string {
-    return execFileSync('ip', ['-n', ns, ...args.split(' ')], { encoding: 'utf8' });
-  }
-
-  /** A veth pair with one end in each namespace (created inside `a`, so the host never sees it). */
-  veth(a: string, ifA: string, b: string, ifB: string): void {
-    this.ip(a, `link add ${ifA} type veth peer name ${ifB} netns ${b}`);
-    this.ip(a, `link set ${ifA} up`);
-    this.ip(b, `link set ${ifB} up`);
-  }
-
-  bird(ns: string, config: string): string {
-    const conf = path.join(this.dir, 'bird.conf');
-    const ctl = path.join(this.dir, 'bird.ctl');
-    fs.writeFileSync(conf, config);
-    execFileSync('bird', ['-p', '-c', conf]);
-    // `ip netns exec` execs bird in place, so the PID we record is BIRD's own.
-    const child = spawn(
-      'ip',
-      ['netns', 'exec', ns, 'bird', '-f', '-c', conf, '-s', ctl, '-P', path.join(this.dir, 'bird.pid')],
-      {
-        stdio: 'ignore',
-      },
-    );
-    if (child.pid !== undefined) this.pids.push(child.pid);
-    return ctl;
-  }
-
-  /** zebra then bgpd from FRR, with private paths in a directory FRR's own user can write. */
-  frr(ns: string, bgpdConfig: string): string {
-    const dir = path.join(this.dir, 'frr');
-    fs.chmodSync(this.dir, 0o711); // FRR drops to its own user, which must reach `dir`
-    fs.mkdirSync(dir, { mode: 0o777 });
-    fs.chmodSync(dir, 0o777);
-    fs.writeFileSync(path.join(dir, 'zebra.conf'), 'hostname zebra\n');
-    fs.writeFileSync(path.join(dir, 'bgpd.conf'), bgpdConfig);
-    for (const daemon of ['zebra', 'bgpd']) {
-      const args = ['-f', path.join(dir, `${daemon}.conf`), '-z', path.join(dir, 'zserv.api')];
-      args.push('--vty_socket', dir, '-i', path.join(dir, `${daemon}.pid`));
-      const child = spawn('ip', ['netns', 'exec', ns, `/usr/lib/frr/${daemon}`, ...args], {
-        stdio: 'ignore',
-      });
-      if (child.pid !== undefined) this.pids.push(child.pid);
-    }
-    return dir;
-  }
-
-  cleanup(): void {
-    for (const pid of this.pids.splice(0)) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
-    for (const ns of this.namespaces.splice(0)) {
-      try {
-        execFileSync('ip', ['netns', 'del', ns]);
-      } catch {
-        // keep deleting the others
-      }
-    }
-    fs.rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  /** Waits until `ns` has a TCP socket listening on `port` (daemons take a moment to start). */
-  async waitListening(ns: string, port: number, ms: number): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      const out = execFileSync('ip', ['netns', 'exec', ns, 'ss', '-Hltn', `sport = :${port}`], {
-        encoding: 'utf8',
-      });
-      if (out.trim() !== '') return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`nothing listens on port ${port} in ${ns} after ${ms} ms`);
-  }
-}
-
-/**
- * Runs `create` with this thread in namespace `ns`: sockets made meanwhile belong to it for life.
- * Node creates a listening socket one tick after listen() (an IP literal still passes through its
- * lookup step), so async creators are awaited before switching back.
- */
-async function inNetns<T>(ns: string, create: () => Promise<T>): Promise<T> {
-  const home = fs.openSync('/proc/thread-self/ns/net', 'r');
-  const target = fs.openSync(`/run/netns/${ns}`, 'r');
-  try {
-    setns(target, CLONE_NEWNET);
-    return await create();
-  } finally {
-    setns(home, CLONE_NEWNET);
-    fs.closeSync(target);
-    fs.closeSync(home);
-  }
-}
 
 /** Resolves with the first `n` bytes the socket receives, or rejects after `ms`. */
 function readBytes(socket: net.Socket, n: number, ms: number): Promise<Buffer> {
@@ -155,39 +39,38 @@ function expectOpenHeader(header: Buffer): void {
   expect(header[18], 'type').to.equal(1);
 }
 
-function birdConfig(): string {
-  return `
-router id 10.31.0.2;
-protocol device {}
-template bgp pod {
-  local 10.31.0.2 as 65002;
-  password "${KEY}";
-  connect delay time 1;
-  connect retry time 2;
-  hold time 90;
-  ipv4 { import none; export none; };
-}
-protocol bgp to_us from pod { neighbor 10.31.0.1 as 65001; passive on; }
-protocol bgp from_us from pod { neighbor 10.31.0.3 as 65001; }
-protocol bgp wrong_key from pod { neighbor 10.31.0.4 as 65001; password "bird-has-another-key"; }
-`;
+/** BIRD's side: one protocol per case in the header, all signing with a password. */
+function birdNeighbors(): BirdConfig['neighbors'] {
+  const common = {
+    remoteAs: 65001,
+    localAs: 65002,
+    localAddress: '10.31.0.2',
+    password: KEY,
+    connectRetryTime: 2,
+    extra: ['connect delay time 1;'],
+  };
+  return [
+    { ...common, name: 'to_us', address: '10.31.0.1', passive: true },
+    { ...common, name: 'from_us', address: '10.31.0.3' },
+    { ...common, name: 'wrong_key', address: '10.31.0.4', password: 'bird-has-another-key' },
+  ];
 }
 
 describe('e2e: TCP MD5 with BIRD', function () {
   this.timeout(60000);
-  const lab = new MiniLab();
+  let lab: Lab | undefined;
   let pod = '';
-  let birdCtl = '';
+  let bird: Bird | undefined;
   let listener: BgpListener | undefined;
   const accepted: { socket: net.Socket; peerAddress: string; localAddress: string }[] = [];
   const sockets: net.Socket[] = [];
 
   before(async () => {
-    pod = lab.ns('pod');
-    const bird = lab.ns('bird');
-    lab.veth(pod, 'p0', bird, 'b0');
-    for (const a of ['10.31.0.1/24', '10.31.0.3/24', '10.31.0.4/24']) lab.ip(pod, `addr add ${a} dev p0`);
-    lab.ip(bird, 'addr add 10.31.0.2/24 dev b0');
+    lab = await Lab.create('md5-bird');
+    pod = await lab.addNode('pod');
+    await lab.addNode('bird');
+    const link = await lab.link('pod', 'bird', { v4: ['10.31.0.1/24', '10.31.0.2/24'], names: ['p0', 'b0'] });
+    for (const a of ['10.31.0.3/24', '10.31.0.4/24']) await lab.addAddress('pod', link.ifA, a);
     // Our listener comes up before BIRD, so BIRD's first connect attempts already find it.
     listener = await inNetns(pod, async () => {
       const l = new BgpListener({
@@ -202,13 +85,13 @@ describe('e2e: TCP MD5 with BIRD', function () {
       return l;
     });
     listener.setPeerKey('10.31.0.2', KEY);
-    birdCtl = lab.bird(bird, birdConfig());
+    bird = await Bird.start(lab, 'bird', { routerId: '10.31.0.2', neighbors: birdNeighbors() });
   });
 
-  after(() => {
+  after(async () => {
     listener?.close();
     for (const s of sockets) s.destroy();
-    lab.cleanup();
+    await lab?.destroy();
   });
 
   it('connects to BIRD with the right key and receives its OPEN', async () => {
@@ -239,7 +122,7 @@ describe('e2e: TCP MD5 with BIRD', function () {
   it('accepts BIRD connecting to our listener with the key and reads its OPEN', async () => {
     const deadline = Date.now() + 20000;
     while (!accepted.some((a) => a.localAddress === '10.31.0.3') && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
     const conn = accepted.find((a) => a.localAddress === '10.31.0.3');
     expect(conn, 'BIRD connected to 10.31.0.3').to.not.equal(undefined);
@@ -250,45 +133,40 @@ describe('e2e: TCP MD5 with BIRD', function () {
   it('never accepts BIRD when its key differs from ours', async () => {
     // BIRD's wrong_key protocol dials 10.31.0.4 signing with another password; our key for
     // 10.31.0.2 makes the kernel drop those SYNs, so across BIRD's retries nothing is accepted.
-    await new Promise((r) => setTimeout(r, 6000));
+    await sleep(6000);
     expect(accepted.filter((a) => a.localAddress === '10.31.0.4')).to.have.length(0);
-    const state = execFileSync('birdc', ['-s', birdCtl, 'show', 'protocols', 'wrong_key'], {
-      encoding: 'utf8',
-    });
+    const state = await bird!.birdc('show', 'protocols', 'wrong_key');
     expect(state).to.not.match(/Established/);
   });
 });
 
 describe('e2e: TCP MD5 with FRR', function () {
   this.timeout(60000);
-  const lab = new MiniLab();
+  let lab: Lab | undefined;
   const sockets: net.Socket[] = [];
   let pod = '';
 
   before(async () => {
-    pod = lab.ns('pod');
-    const frr = lab.ns('frr');
-    lab.veth(pod, 'p1', frr, 'f0');
-    lab.ip(pod, 'addr add 10.31.1.1/24 dev p1');
-    lab.ip(frr, 'addr add 10.31.1.2/24 dev f0');
-    lab.frr(
-      frr,
-      [
-        'router bgp 65003',
-        ' bgp router-id 10.31.1.2',
-        ' no bgp ebgp-requires-policy',
-        ' neighbor 10.31.1.1 remote-as 65001',
-        ` neighbor 10.31.1.1 password ${KEY}`,
-        ' neighbor 10.31.1.1 passive',
-        '',
-      ].join('\n'),
+    lab = await Lab.create('md5-frr');
+    pod = await lab.addNode('pod');
+    await lab.addNode('frr');
+    await lab.link('pod', 'frr', { v4: ['10.31.1.1/24', '10.31.1.2/24'], names: ['p1', 'f0'] });
+    await Frr.start(lab, 'frr', {
+      asn: 65003,
+      routerId: '10.31.1.2',
+      neighbors: [{ address: '10.31.1.1', remoteAs: 65001, password: KEY, passive: true }],
+    });
+    await waitFor(
+      'FRR to listen on port 179',
+      async () => (await lab!.execOk('frr', ['ss', '-Hltn', 'sport = :179'])).stdout,
+      (out) => out.trim() !== '',
+      { timeoutMs: 15000 },
     );
-    await lab.waitListening(frr, 179, 15000);
   });
 
-  after(() => {
+  after(async () => {
     for (const s of sockets) s.destroy();
-    lab.cleanup();
+    await lab?.destroy();
   });
 
   it('connects to FRR with the right key and receives its OPEN', async () => {
