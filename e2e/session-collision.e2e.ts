@@ -24,6 +24,7 @@ import { connectTo } from '../bgp/transport/connector.ts';
 import type { ConnectOptions } from '../bgp/transport/connector.ts';
 import { Bird, Lab, sleep, waitFor } from './lab/index.ts';
 import { inNetns, inNetnsSync } from './lab/podbgp.ts';
+import { createPodPeerLab } from './lab/session-lab.ts';
 
 /** Blocks this thread (and so podbgp's event loop) for ms; the kernel keeps accepting meanwhile. */
 function holdEventLoop(ms: number): void {
@@ -154,10 +155,7 @@ describe('e2e session: connection collision with BIRD (RFC 4271 §6.8)', functio
   let lab: Lab | undefined;
 
   before(async () => {
-    lab = await Lab.create('sess-coll');
-    await lab.addNode('pod');
-    await lab.addNode('peer');
-    await lab.link('pod', 'peer', { v4: ['10.0.6.1/24', '10.0.6.2/24'] });
+    ({ lab } = await createPodPeerLab('sess-coll', { v4: ['10.0.6.1/24', '10.0.6.2/24'] }));
   });
 
   after(async () => {

@@ -8,28 +8,20 @@
 // message, and podbgp's log says 'connection refused (not-configured)'.
 import { expect } from 'chai';
 import { checkConfig } from '../config/schema.ts';
-import { Bird, Frr, Lab, sleep, waitFor } from './lab/index.ts';
-import { Podbgp } from './lab/podbgp.ts';
+import { Bird, Frr, sleep, waitFor } from './lab/index.ts';
+import { SessionLab } from './lab/session-lab.ts';
 
 describe('e2e session: dynamic-range peers (passive range)', function () {
   this.timeout(90_000);
-  let lab: Lab | undefined;
-  let pod: Podbgp | undefined;
-
-  afterEach(async () => {
-    pod?.kill();
-    await lab?.destroy();
-  });
+  const fixture = SessionLab.perTest();
 
   it('two peers inside the range establish; one outside is refused with no state kept', async () => {
-    lab = await Lab.create('sess-range');
-    for (const n of ['pod', 'bird1', 'frr2', 'out']) await lab.addNode(n);
+    const lab = await fixture.nodes('sess-range', ['pod', 'bird1', 'frr2', 'out']);
     await lab.link('pod', 'bird1', { v4: ['10.0.9.1/30', '10.0.9.2/30'] });
     await lab.link('pod', 'frr2', { v4: ['10.0.9.5/30', '10.0.9.6/30'] });
     await lab.link('pod', 'out', { v4: ['10.0.10.1/30', '10.0.10.2/30'] });
 
-    pod = await Podbgp.start(lab, 'pod', { local: { asn: 65001, routerId: '10.0.9.1' } });
-    const p = pod;
+    const p = await fixture.startPodbgp({ asn: 65001, routerId: '10.0.9.1' });
     const range = checkConfig(
       {
         asn: 1,

@@ -12,8 +12,9 @@ import { Afi, Safi } from '../bgp/wire/iana/afi-safi.ts';
 import { Origin } from '../bgp/wire/iana/attribute-types.ts';
 import { formatPrefixes, parseIpv4, parseIpv6, prefixList } from '../bgp/wire/prefix-text.ts';
 import type { PathAttributes } from '../bgp/wire/types.ts';
-import { Bird, Frr, GoBgp, Lab, waitFor } from './lab/index.ts';
-import { Podbgp } from './lab/podbgp.ts';
+import { Bird, Frr, GoBgp, waitFor } from './lab/index.ts';
+import type { Podbgp } from './lab/podbgp.ts';
+import { SessionLab } from './lab/session-lab.ts';
 
 const POD_AS = 65001;
 const PEER_AS = 65002;
@@ -74,23 +75,16 @@ interface DaemonUnderTest {
   routesFrom(leg: Leg): Promise<string[]>;
 }
 
-async function buildLab(name: string): Promise<Lab> {
-  const lab = await Lab.create(name);
-  await lab.addNode('pod');
-  await lab.addNode('peer');
-  const link = await lab.link('pod', 'peer', {
-    v4: ['10.0.0.1/24', '10.0.0.2/24'],
-    v6: ['fd00::1/64', 'fd00::2/64'],
-  });
-  await lab.addAddress('pod', link.ifA, '10.0.0.3/24');
-  await lab.addAddress('pod', link.ifA, 'fd00::3/64');
-  await lab.addAddress('peer', link.ifB, '10.0.0.4/24');
-  await lab.addAddress('peer', link.ifB, 'fd00::4/64');
-  return lab;
-}
+/** Two addresses per family on each end of the one link (see the legs above). */
+const LINK = {
+  v4: ['10.0.0.1/24', '10.0.0.2/24'],
+  v6: ['fd00::1/64', 'fd00::2/64'],
+  podAddresses: ['10.0.0.3/24', 'fd00::3/64'],
+  peerAddresses: ['10.0.0.4/24', 'fd00::4/64'],
+} as const;
 
-async function startPodbgp(lab: Lab): Promise<Podbgp> {
-  const pod = await Podbgp.start(lab, 'pod', { local: { asn: POD_AS, routerId: '10.0.0.1' } });
+async function startPodbgp(fixture: SessionLab): Promise<Podbgp> {
+  const pod = await fixture.startPodbgp({ asn: POD_AS, routerId: '10.0.0.1' });
   for (const leg of LEGS) {
     pod.addPeer({
       address: leg.peer,
@@ -142,18 +136,10 @@ async function proveLegs(pod: Podbgp, daemon: DaemonUnderTest, daemonSendsEndOfR
 
 describe('e2e session: Established and routes both ways over IPv4 and IPv6, podbgp active and passive', function () {
   this.timeout(120_000);
-  let lab: Lab | undefined;
-  let pod: Podbgp | undefined;
-
-  afterEach(async () => {
-    pod?.kill();
-    pod = undefined;
-    await lab?.destroy();
-    lab = undefined;
-  });
+  const fixture = SessionLab.perTest();
 
   it('with BIRD 2', async () => {
-    lab = await buildLab('sess-bird');
+    const { lab } = await fixture.podAndPeer('sess-bird', LINK);
     const bird = await Bird.start(lab, 'peer', {
       routerId: '10.0.0.2',
       staticRoutes: [{ prefix: DAEMON_V4 }, { prefix: DAEMON_V6 }],
@@ -166,7 +152,7 @@ describe('e2e session: Established and routes both ways over IPv4 and IPv6, podb
         passive: !leg.podPassive,
       })),
     });
-    pod = await startPodbgp(lab);
+    const pod = await startPodbgp(fixture);
     await proveLegs(
       pod,
       {
@@ -180,7 +166,7 @@ describe('e2e session: Established and routes both ways over IPv4 and IPv6, podb
   });
 
   it('with FRR 8', async () => {
-    lab = await buildLab('sess-frr');
+    const { lab } = await fixture.podAndPeer('sess-frr', LINK);
     const frr = await Frr.start(lab, 'peer', {
       asn: PEER_AS,
       routerId: '10.0.0.2',
@@ -192,7 +178,7 @@ describe('e2e session: Established and routes both ways over IPv4 and IPv6, podb
         passive: !leg.podPassive,
       })),
     });
-    pod = await startPodbgp(lab);
+    const pod = await startPodbgp(fixture);
     await proveLegs(
       pod,
       {
@@ -211,7 +197,7 @@ describe('e2e session: Established and routes both ways over IPv4 and IPv6, podb
   });
 
   it('with GoBGP 3', async () => {
-    lab = await buildLab('sess-gobgp');
+    const { lab } = await fixture.podAndPeer('sess-gobgp', LINK);
     const gobgp = await GoBgp.start(lab, 'peer', {
       asn: PEER_AS,
       routerId: '10.0.0.2',
@@ -224,7 +210,7 @@ describe('e2e session: Established and routes both ways over IPv4 and IPv6, podb
     });
     await gobgp.addRoute({ prefix: DAEMON_V4, nextHop: '10.0.0.2' });
     await gobgp.addRoute({ prefix: DAEMON_V6, nextHop: 'fd00::2' });
-    pod = await startPodbgp(lab);
+    const pod = await startPodbgp(fixture);
     await proveLegs(
       pod,
       {

@@ -4,25 +4,16 @@
 // UPDATE messages with their attributes.
 import { expect } from 'chai';
 import { formatPrefixes } from '../bgp/wire/prefix-text.ts';
-import { ExaBgp, Lab } from './lab/index.ts';
-import { Podbgp } from './lab/podbgp.ts';
+import { ExaBgp } from './lab/index.ts';
+import { SessionLab } from './lab/session-lab.ts';
 
 describe('e2e session: ExaBGP as a route sender', function () {
   this.timeout(120_000);
-  let lab: Lab | undefined;
-  let pod: Podbgp | undefined;
-
-  afterEach(async () => {
-    pod?.kill();
-    await lab?.destroy();
-  });
+  const fixture = SessionLab.perTest();
 
   it('its routes arrive at podbgp as decoded UPDATEs over a 2-octet-AS session', async () => {
-    lab = await Lab.create('sess-exa');
-    await lab.addNode('pod');
-    await lab.addNode('peer');
-    await lab.link('pod', 'peer', { v4: ['10.0.5.1/24', '10.0.5.2/24'] });
-    pod = await Podbgp.start(lab, 'pod', { local: { asn: 65001, routerId: '10.0.5.1' } });
+    const { lab } = await fixture.podAndPeer('sess-exa', { v4: ['10.0.5.1/24', '10.0.5.2/24'] });
+    const pod = await fixture.startPodbgp({ asn: 65001, routerId: '10.0.5.1' });
     pod.addPeer({
       address: '10.0.5.2',
       asn: 65002,

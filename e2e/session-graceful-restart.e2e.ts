@@ -8,9 +8,9 @@ import { expect } from 'chai';
 import { Afi, Safi } from '../bgp/wire/iana/afi-safi.ts';
 import { Origin } from '../bgp/wire/iana/attribute-types.ts';
 import { parseIpv4, prefixList } from '../bgp/wire/prefix-text.ts';
-import { Frr, Lab, waitFor } from './lab/index.ts';
+import { Frr, waitFor } from './lab/index.ts';
 import type { FrrConfig } from './lab/index.ts';
-import { Podbgp } from './lab/podbgp.ts';
+import { SessionLab } from './lab/session-lab.ts';
 
 const FRR_CONFIG: FrrConfig = {
   asn: 65002,
@@ -22,21 +22,12 @@ const FRR_CONFIG: FrrConfig = {
 
 describe('e2e session: graceful restart with FRR', function () {
   this.timeout(120_000);
-  let lab: Lab | undefined;
-  let pod: Podbgp | undefined;
-
-  afterEach(async () => {
-    pod?.kill();
-    await lab?.destroy();
-  });
+  const fixture = SessionLab.perTest();
 
   it('peer restart keeps its routes stale until it is back; podbgp killed keeps ours at FRR', async () => {
-    lab = await Lab.create('sess-gr');
-    await lab.addNode('pod');
-    await lab.addNode('peer');
-    await lab.link('pod', 'peer', { v4: ['10.0.4.1/24', '10.0.4.2/24'] });
+    const { lab } = await fixture.podAndPeer('sess-gr', { v4: ['10.0.4.1/24', '10.0.4.2/24'] });
     let frr = await Frr.start(lab, 'peer', FRR_CONFIG);
-    pod = await Podbgp.start(lab, 'pod', { local: { asn: 65001, routerId: '10.0.4.1' } });
+    const pod = await fixture.startPodbgp({ asn: 65001, routerId: '10.0.4.1' });
     const session = pod.addPeer({
       address: '10.0.4.2',
       asn: 65002,
@@ -64,7 +55,7 @@ describe('e2e session: graceful restart with FRR', function () {
     frr = await Frr.start(lab, 'peer', FRR_CONFIG, 'frr2');
     await waitFor(
       'podbgp to be up again',
-      () => pod!.ofKind('peer-up').length,
+      () => pod.ofKind('peer-up').length,
       (n) => n === 2,
       { timeoutMs: 30_000 },
     );
@@ -74,7 +65,7 @@ describe('e2e session: graceful restart with FRR', function () {
     );
     await waitFor(
       'End-of-RIB after the restart',
-      () => pod!.ofKind('end-of-rib').length,
+      () => pod.ofKind('end-of-rib').length,
       (n) => n >= 2,
       {
         timeoutMs: 30_000,

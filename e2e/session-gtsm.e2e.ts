@@ -10,28 +10,19 @@
 //    Control: the same peer with ttlSecurity: 2 establishes over the same path.
 import { expect } from 'chai';
 import { checkConfig } from '../config/schema.ts';
-import { Bird, Frr, Lab, sleep, waitFor } from './lab/index.ts';
-import { Podbgp } from './lab/podbgp.ts';
+import { Bird, Frr, sleep, waitFor } from './lab/index.ts';
+import { SessionLab } from './lab/session-lab.ts';
 
 const TIMERS = { holdTime: 9, connectRetryTime: 1 };
 
 describe('e2e session: GTSM (TTL security) with FRR and BIRD', function () {
   this.timeout(90_000);
-  let lab: Lab | undefined;
-  let pod: Podbgp | undefined;
-
-  afterEach(async () => {
-    pod?.kill();
-    await lab?.destroy();
-  });
+  const fixture = SessionLab.perTest();
 
   it('directly connected FRR and BIRD establish; a peer one hop further is refused until 2 hops are allowed', async () => {
-    lab = await Lab.create('sess-gtsm');
-    await lab.addNode('pod');
-    await lab.addNode('frr');
-    await lab.addNode('bird');
-    await lab.addNode('router', { forwarding: true });
-    await lab.addNode('far');
+    const lab = await fixture.nodes('sess-gtsm', ['pod', 'frr', 'bird', 'router', 'far'], {
+      router: { forwarding: true },
+    });
     await lab.link('pod', 'frr', { v4: ['10.0.11.1/30', '10.0.11.2/30'] });
     await lab.link('pod', 'bird', { v4: ['10.0.11.5/30', '10.0.11.6/30'] });
     await lab.link('pod', 'router', { v4: ['10.0.11.9/30', '10.0.11.10/30'] });
@@ -61,10 +52,7 @@ describe('e2e session: GTSM (TTL security) with FRR and BIRD', function () {
         },
       ],
     });
-    pod = await Podbgp.start(lab, 'pod', {
-      local: { asn: 65001, routerId: '10.0.11.1', connectTimeoutMs: 1500 },
-    });
-    const p = pod;
+    const p = await fixture.startPodbgp({ asn: 65001, routerId: '10.0.11.1', connectTimeoutMs: 1500 });
     const peer = (address: string, asn: number, ttlSecurity: boolean | number) => ({
       address,
       asn,

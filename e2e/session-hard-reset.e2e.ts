@@ -10,9 +10,9 @@ import { Afi, Safi } from '../bgp/wire/iana/afi-safi.ts';
 import { Origin } from '../bgp/wire/iana/attribute-types.ts';
 import { parseIpv4, prefixList } from '../bgp/wire/prefix-text.ts';
 import type { Session } from '../bgp/session/session.ts';
-import { Frr, Lab, waitFor } from './lab/index.ts';
+import { Frr, waitFor } from './lab/index.ts';
 import type { FrrPath } from './lab/index.ts';
-import { Podbgp } from './lab/podbgp.ts';
+import { SessionLab } from './lab/session-lab.ts';
 
 const OUR_ROUTE = '172.16.9.0/24';
 
@@ -26,27 +26,17 @@ function announce(session: Session): void {
 
 describe('e2e session: RFC 8538 Hard Reset with FRR', function () {
   this.timeout(90_000);
-  let lab: Lab | undefined;
-  let pod: Podbgp | undefined;
-
-  afterEach(async () => {
-    pod?.kill();
-    await lab?.destroy();
-  });
+  const fixture = SessionLab.perTest();
 
   it('our Hard Reset makes FRR flush our route at once; our graceful stop leaves it stale', async () => {
-    lab = await Lab.create('sess-hr');
-    await lab.addNode('pod');
-    await lab.addNode('peer');
-    await lab.link('pod', 'peer', { v4: ['10.0.5.1/24', '10.0.5.2/24'] });
+    const { lab } = await fixture.podAndPeer('sess-hr', { v4: ['10.0.5.1/24', '10.0.5.2/24'] });
     const frr = await Frr.start(lab, 'peer', {
       asn: 65002,
       routerId: '10.0.5.2',
       gracefulRestart: true,
       neighbors: [{ address: '10.0.5.1', remoteAs: 65001 }],
     });
-    pod = await Podbgp.start(lab, 'pod', { local: { asn: 65001, routerId: '10.0.5.1' } });
-    const p = pod;
+    const p = await fixture.startPodbgp({ asn: 65001, routerId: '10.0.5.1' });
     p.addPeer({
       address: '10.0.5.2',
       asn: 65002,

@@ -3,33 +3,22 @@
 // HoldTimer expires (session-state to Idle with the reason), it retries with backoff while the
 // link is down, and when the link comes back the session is Established again.
 import { expect } from 'chai';
-import { Bird, Lab, waitFor } from './lab/index.ts';
-import { Podbgp } from './lab/podbgp.ts';
+import { Bird, waitFor } from './lab/index.ts';
+import { SessionLab } from './lab/session-lab.ts';
 
 describe('e2e session: hold timer expiry and reconnect with BIRD', function () {
   this.timeout(120_000);
-  let lab: Lab | undefined;
-  let pod: Podbgp | undefined;
-
-  afterEach(async () => {
-    pod?.kill();
-    await lab?.destroy();
-  });
+  const fixture = SessionLab.perTest();
 
   it('drops the session when the link is cut and re-establishes when it returns', async () => {
-    lab = await Lab.create('sess-hold');
-    await lab.addNode('pod');
-    await lab.addNode('peer');
-    const link = await lab.link('pod', 'peer', { v4: ['10.0.2.1/24', '10.0.2.2/24'] });
+    const { lab, link } = await fixture.podAndPeer('sess-hold', { v4: ['10.0.2.1/24', '10.0.2.2/24'] });
     const bird = await Bird.start(lab, 'peer', {
       routerId: '10.0.2.2',
       neighbors: [
         { name: 'pod', address: '10.0.2.1', localAs: 65002, remoteAs: 65001, holdTime: 3, passive: true },
       ],
     });
-    pod = await Podbgp.start(lab, 'pod', {
-      local: { asn: 65001, routerId: '10.0.2.1', connectTimeoutMs: 1000 },
-    });
+    const pod = await fixture.startPodbgp({ asn: 65001, routerId: '10.0.2.1', connectTimeoutMs: 1000 });
     pod.addPeer({
       address: '10.0.2.2',
       asn: 65002,
@@ -51,7 +40,7 @@ describe('e2e session: hold timer expiry and reconnect with BIRD', function () {
     // Retries while the link is down: more than one connect attempt (backoff), none succeeding.
     await waitFor(
       'podbgp to retry connecting',
-      () => pod!.ofKind('session-state').filter((m) => m.to === 'Connect').length,
+      () => pod.ofKind('session-state').filter((m) => m.to === 'Connect').length,
       (n) => n >= 3,
       { timeoutMs: 20_000 },
     );

@@ -3,31 +3,22 @@
 // Maximum Number of Prefixes Reached (6/1) with AFI/SAFI/limit; FRR's own neighbor state shows the
 // NOTIFICATION it received; podbgp holds the session down (restartAfter 0) until enable().
 import { expect } from 'chai';
-import { Frr, Lab, sleep, waitFor } from './lab/index.ts';
-import { Podbgp } from './lab/podbgp.ts';
+import { Frr, sleep, waitFor } from './lab/index.ts';
+import { SessionLab } from './lab/session-lab.ts';
 
 describe('e2e session: max-prefix with FRR', function () {
   this.timeout(120_000);
-  let lab: Lab | undefined;
-  let pod: Podbgp | undefined;
-
-  afterEach(async () => {
-    pod?.kill();
-    await lab?.destroy();
-  });
+  const fixture = SessionLab.perTest();
 
   it('shuts the session down with Cease/1 and holds it down', async () => {
-    lab = await Lab.create('sess-maxpfx');
-    await lab.addNode('pod');
-    await lab.addNode('peer');
-    await lab.link('pod', 'peer', { v4: ['10.0.1.1/24', '10.0.1.2/24'] });
+    const { lab } = await fixture.podAndPeer('sess-maxpfx', { v4: ['10.0.1.1/24', '10.0.1.2/24'] });
     const frr = await Frr.start(lab, 'peer', {
       asn: 65002,
       routerId: '10.0.1.2',
       networks: ['192.168.1.0/24', '192.168.2.0/24', '192.168.3.0/24', '192.168.4.0/24', '192.168.5.0/24'],
       neighbors: [{ address: '10.0.1.1', remoteAs: 65001, passive: true }],
     });
-    pod = await Podbgp.start(lab, 'pod', { local: { asn: 65001, routerId: '10.0.1.1' } });
+    const pod = await fixture.startPodbgp({ asn: 65001, routerId: '10.0.1.1' });
     pod.addPeer({
       address: '10.0.1.2',
       asn: 65002,

@@ -3,25 +3,21 @@
 // Established (podbgp connecting). The second pair's daemon side has another key: the session never
 // comes up, and podbgp's state reason and log say why (our connect timeout with the MD5 hint).
 import { expect } from 'chai';
-import { Bird, Frr, Lab, sleep } from './lab/index.ts';
-import { Podbgp } from './lab/podbgp.ts';
+import { Bird, Frr, sleep } from './lab/index.ts';
+import type { Podbgp } from './lab/podbgp.ts';
+import { SessionLab } from './lab/session-lab.ts';
 
 const KEY = 'pod-md5-secret';
 
-async function buildLab(name: string): Promise<Lab> {
-  const lab = await Lab.create(name);
-  await lab.addNode('pod');
-  await lab.addNode('peer');
-  const link = await lab.link('pod', 'peer', { v4: ['10.0.3.1/24', '10.0.3.2/24'] });
-  await lab.addAddress('pod', link.ifA, '10.0.3.3/24');
-  await lab.addAddress('peer', link.ifB, '10.0.3.4/24');
-  return lab;
-}
+/** pod 10.0.3.1 and .3, peer 10.0.3.2 and .4, on one link. */
+const LINK = {
+  v4: ['10.0.3.1/24', '10.0.3.2/24'],
+  podAddresses: ['10.0.3.3/24'],
+  peerAddresses: ['10.0.3.4/24'],
+} as const;
 
-async function startPodbgp(lab: Lab): Promise<Podbgp> {
-  const pod = await Podbgp.start(lab, 'pod', {
-    local: { asn: 65001, routerId: '10.0.3.1', connectTimeoutMs: 2000 },
-  });
+async function startPodbgp(fixture: SessionLab): Promise<Podbgp> {
+  const pod = await fixture.startPodbgp({ asn: 65001, routerId: '10.0.3.1', connectTimeoutMs: 2000 });
   const peer = (address: string, source: string) => ({
     address,
     asn: 65002,
@@ -52,16 +48,10 @@ async function proveWrongKey(pod: Podbgp): Promise<void> {
 
 describe('e2e session: TCP MD5 with BIRD and FRR', function () {
   this.timeout(120_000);
-  let lab: Lab | undefined;
-  let pod: Podbgp | undefined;
-
-  afterEach(async () => {
-    pod?.kill();
-    await lab?.destroy();
-  });
+  const fixture = SessionLab.perTest();
 
   it('BIRD: the matching key establishes, a wrong key never does and podbgp says why', async () => {
-    lab = await buildLab('sess-md5-bird');
+    const { lab } = await fixture.podAndPeer('sess-md5-bird', LINK);
     const bird = await Bird.start(lab, 'peer', {
       routerId: '10.0.3.2',
       neighbors: [
@@ -85,14 +75,14 @@ describe('e2e session: TCP MD5 with BIRD and FRR', function () {
         },
       ],
     });
-    pod = await startPodbgp(lab);
+    const pod = await startPodbgp(fixture);
     await pod.waitEstablished('10.0.3.2');
     await bird.waitEstablished('good');
     await proveWrongKey(pod);
   });
 
   it('FRR: the matching key establishes, a wrong key never does and podbgp says why', async () => {
-    lab = await buildLab('sess-md5-frr');
+    const { lab } = await fixture.podAndPeer('sess-md5-frr', LINK);
     const frr = await Frr.start(lab, 'peer', {
       asn: 65002,
       routerId: '10.0.3.2',
@@ -107,7 +97,7 @@ describe('e2e session: TCP MD5 with BIRD and FRR', function () {
         },
       ],
     });
-    pod = await startPodbgp(lab);
+    const pod = await startPodbgp(fixture);
     await pod.waitEstablished('10.0.3.2');
     await frr.waitEstablished('10.0.3.1');
     await proveWrongKey(pod);
