@@ -3,7 +3,7 @@
 // Unexpected messages get the RFC 6608 Finite State Machine Error subcodes, with the message type
 // as the Data field.
 import { CeaseSubcode, ErrorCode, FsmSubcode } from '../wire/iana/error-codes.ts';
-import { MessageType } from '../wire/iana/message-types.ts';
+import { MESSAGE_TYPE_NAMES, MessageType } from '../wire/iana/message-types.ts';
 import type { FsmEvent, NotificationFields } from './events.ts';
 import { State } from './states.ts';
 import {
@@ -39,13 +39,6 @@ function messageTypeOf(e: FsmEvent): number | null {
   }
 }
 
-const MESSAGE_NAME: Readonly<Record<number, string>> = {
-  1: 'OPEN',
-  2: 'UPDATE',
-  4: 'KEEPALIVE',
-  5: 'ROUTE-REFRESH',
-};
-
 /**
  * RFC 6608 §4: "If a BGP speaker receives an unexpected message (e.g., KEEPALIVE/UPDATE/
  * ROUTE-REFRESH message) on a session in OpenSent state, it MUST send to the neighbor a
@@ -60,7 +53,7 @@ function fsmError(tx: Transition, e: FsmEvent, subcode: number): StepResult {
     type === null
       ? { code: ErrorCode.FSM, subcode: FsmSubcode.UNSPECIFIED, data: EMPTY }
       : { code: ErrorCode.FSM, subcode, data: new Uint8Array([type]) };
-  const what = type === null ? e.kind : `${MESSAGE_NAME[type]} message`;
+  const what = type === null ? e.kind : `${MESSAGE_TYPE_NAMES[type]} message`;
   return toIdle(tx, sentText(n, `unexpected ${what} in ${tx.from.state}`), { notify: n, count: true });
 }
 
