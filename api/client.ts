@@ -15,7 +15,7 @@ import type {
   RouteRecord,
 } from './daemon-api.ts';
 import type { Explanation } from '../rib/explain.ts';
-import { SERVICE } from './proto.ts';
+import { DEFAULT_API_SOCKET, SERVICE } from './proto.ts';
 
 export type ApiClientErrorKind =
   | 'not-running'
@@ -112,7 +112,7 @@ export class ApiClient {
   private readonly token: string | undefined;
 
   constructor(o: ApiClientOptions) {
-    this.socketPath = o.target === undefined ? (o.socketPath ?? '/run/podbgp/podbgp.sock') : null;
+    this.socketPath = o.target === undefined ? (o.socketPath ?? DEFAULT_API_SOCKET) : null;
     this.where = o.target ?? this.socketPath!;
     this.deadlineMs = o.deadlineMs ?? 10_000;
     this.token = o.token;

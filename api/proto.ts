@@ -3,13 +3,17 @@
 // protobuf; in JavaScript they are plain objects with camelCase field names, where an absent
 // proto3 `optional` field reads as null (the records of daemon-api.ts use null for "unknown").
 //
-// In: the .proto file next to this one. Out: SERVICE (grpc-js definition) and the method names.
+// In: the .proto file next to this one. Out: SERVICE (grpc-js definition) and the method names,
+// and DEFAULT_API_SOCKET, where the server listens and the client connects unless told otherwise.
 import { fileURLToPath } from 'node:url';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 
 export const PROTO_PATH = fileURLToPath(new URL('./podbgp.proto', import.meta.url));
 export const SERVICE_NAME = 'podbgp.v1.PodBgp';
+
+/** Where `podbgp run` listens and the CLI connects unless told otherwise. */
+export const DEFAULT_API_SOCKET = '/run/podbgp/podbgp.sock';
 
 const root = protobuf.loadSync(PROTO_PATH);
 const service = root.lookupService(SERVICE_NAME);

@@ -14,11 +14,11 @@ import { timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { ApiEvent, DaemonApi, FamilyName, PeerAction, RibTable, RouteQuery } from './daemon-api.ts';
 import { ApiError, PEER_ACTIONS } from './daemon-api.ts';
-import { SERVICE } from './proto.ts';
+import { DEFAULT_API_SOCKET, SERVICE } from './proto.ts';
 import { parseAddressBytes, parsePrefix } from '../rib/prefix.ts';
 
-/** Where `podbgp run` listens and the CLI connects unless told otherwise. */
-export const DEFAULT_API_SOCKET = '/run/podbgp/podbgp.sock';
+/** Re-exported: callers such as cmd/api-client.ts take it from the server module. */
+export { DEFAULT_API_SOCKET };
 
 /** RFC 9003 §2: the Shutdown Communication is at most 255 octets of UTF-8 (paraphrased). */
 const MAX_MESSAGE_OCTETS = 255;
