@@ -1,8 +1,14 @@
 // What makes two kernel routes "the same route" and "already right": the key the Fib indexes
 // routes by (family + destination prefix) and the equality reconciliation uses to leave a correct
-// kernel route untouched. In: KernelRoute values. Out: keys and booleans; strings only for display.
+// kernel route untouched. In: KernelRoute values. Out: keys and booleans; strings only for display
+// (their text comes from bgp/wire/prefix-text.ts).
 import type { KernelNextHop, KernelRoute } from './route-message.ts';
 import { AddressFamily, Rtn } from './rtnetlink-constants.ts';
+import {
+  formatAddress as formatWireAddress,
+  formatIpv4,
+  formatIpv6Words,
+} from '../../bgp/wire/prefix-text.ts';
 
 /**
  * A Map key for a destination prefix. IPv4: the number address * 64 + length (exact below 2^38).
@@ -81,23 +87,13 @@ export function nextHopsSatisfy(
   return true;
 }
 
-/** Human form of an address given as bytes (for logs, events and the CLI). */
+/** Human form of an address given as bytes (for logs, events and the CLI); RFC 5952 text for IPv6. */
 export function formatAddress(bytes: Uint8Array): string {
-  if (bytes.length === 4) return bytes.join('.');
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
-  return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
+  return formatWireAddress(bytes);
 }
 
 /** Human form of a route's destination prefix. */
 export function formatPrefix(r: Pick<KernelRoute, 'family' | 'dst' | 'dstLength'>): string {
-  const bytes = new Uint8Array(r.family === AddressFamily.INET ? 4 : 16);
-  for (let i = 0; i < r.dst.length; i++) {
-    const w = r.dst[i];
-    bytes[i * 4] = w >>> 24;
-    bytes[i * 4 + 1] = w >>> 16;
-    bytes[i * 4 + 2] = w >>> 8;
-    bytes[i * 4 + 3] = w;
-  }
-  return `${formatAddress(bytes)}/${r.dstLength}`;
+  const address = r.family === AddressFamily.INET ? formatIpv4(r.dst[0]) : formatIpv6Words(r.dst);
+  return `${address}/${r.dstLength}`;
 }
