@@ -52,6 +52,26 @@ function splitRuns(list: PrefixList, addPath: boolean, room: number): { ends: nu
   return { ends, sizes };
 }
 
+/**
+ * Writes the header of an MP_REACH_NLRI or MP_UNREACH_NLRI attribute (optional, non-transitive)
+ * at p and returns the offset of its value. RFC 4271 §4.3: "The fourth high-order bit (bit 3) of
+ * the Attribute Flags octet is the Extended Length bit. It defines whether the Attribute Length
+ * is one octet (if set to 0) or two octets (if set to 1)." Two octets only when the value needs them.
+ */
+function writeMpAttributeHeader(buf: Buffer, p: number, typeCode: number, valueLength: number): number {
+  if (valueLength > 255) {
+    buf[p++] = AttrFlag.OPTIONAL | AttrFlag.EXTENDED_LENGTH;
+    buf[p++] = typeCode;
+    buf[p++] = valueLength >>> 8;
+    buf[p++] = valueLength;
+  } else {
+    buf[p++] = AttrFlag.OPTIONAL;
+    buf[p++] = typeCode;
+    buf[p++] = valueLength;
+  }
+  return p;
+}
+
 function header(buf: Buffer, at: number, length: number): void {
   buf.fill(0xff, at, at + 16);
   buf[at + 16] = length >>> 8;
@@ -122,16 +142,7 @@ export function packAnnouncements(
     buf[p++] = attrLength;
     if (mpHeader !== null) {
       const value = mpHeader.length + sizes[m]!;
-      if (value > 255) {
-        buf[p++] = AttrFlag.OPTIONAL | AttrFlag.EXTENDED_LENGTH;
-        buf[p++] = AttrType.MP_REACH_NLRI;
-        buf[p++] = value >>> 8;
-        buf[p++] = value;
-      } else {
-        buf[p++] = AttrFlag.OPTIONAL;
-        buf[p++] = AttrType.MP_REACH_NLRI;
-        buf[p++] = value;
-      }
+      p = writeMpAttributeHeader(buf, p, AttrType.MP_REACH_NLRI, value);
       buf.set(mpHeader, p);
       p = writePrefixes(buf, p + mpHeader.length, prefixes, from, ends[m]!, addPath);
       buf.set(staticBytes, p);
@@ -188,16 +199,7 @@ export function packWithdrawals(
       buf[p++] = attrLength >>> 8;
       buf[p++] = attrLength;
       const value = 3 + sizes[m]!;
-      if (value > 255) {
-        buf[p++] = AttrFlag.OPTIONAL | AttrFlag.EXTENDED_LENGTH;
-        buf[p++] = AttrType.MP_UNREACH_NLRI;
-        buf[p++] = value >>> 8;
-        buf[p++] = value;
-      } else {
-        buf[p++] = AttrFlag.OPTIONAL;
-        buf[p++] = AttrType.MP_UNREACH_NLRI;
-        buf[p++] = value;
-      }
+      p = writeMpAttributeHeader(buf, p, AttrType.MP_UNREACH_NLRI, value);
       buf[p++] = afi >>> 8;
       buf[p++] = afi;
       buf[p++] = safi;
