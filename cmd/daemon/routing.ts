@@ -160,8 +160,18 @@ export class Routing {
       if (opts.holdStartupSweepMs !== undefined) this.fib.holdStartupSweep(opts.holdStartupSweepMs);
       this.projection = new KernelProjection(this.fib, this.resolver);
       await this.fib.start(events);
-      // Link and address changes move next-hop reachability; the resolver re-reads the kernel's
-      // (non-BGP) routes and links on this period.
+      // Link and address changes move next-hop reachability: a link going up or down re-resolves
+      // at once (ECMP paths through a dead link leave the route without waiting), and the
+      // resolver also re-reads the kernel's (non-BGP) routes and links on this period.
+      let queued = false;
+      this.fib.onLinkChange(() => {
+        if (queued) return;
+        queued = true;
+        setImmediate(() => {
+          queued = false;
+          void this.refreshNextHops().catch(() => {});
+        });
+      });
       this.refreshTimer = setInterval(() => void this.refreshNextHops().catch(() => {}), 2000);
       this.refreshTimer.unref();
     }

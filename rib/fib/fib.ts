@@ -269,6 +269,16 @@ export class Fib {
     this.events?.close();
   }
 
+  private readonly linkListeners: ((ifindex: number, up: boolean) => void)[] = [];
+
+  /**
+   * Calls fn when a link goes up or down (seen on the event socket given to start()): next-hop
+   * reachability follows links, so the owner can re-resolve at once instead of on its timer.
+   */
+  onLinkChange(fn: (ifindex: number, up: boolean) => void): void {
+    this.linkListeners.push(fn);
+  }
+
   /** Groups a watcher socket must bind to (legacy RTMGRP_* mask). */
   static readonly EVENT_GROUPS = RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE;
 
@@ -614,6 +624,7 @@ export class Fib {
       const up = m.type === RtmType.NEWLINK && linkIsUp(link);
       const was = this.linkUp.get(link.ifindex) ?? false;
       this.linkUp.set(link.ifindex, up);
+      if (up !== was) for (const fn of this.linkListeners) fn(link.ifindex, up);
       // The kernel drops IPv4 routes through a link that goes down without telling anyone:
       // when a link comes (back) up, re-read the table and put back what is missing.
       if (up && !was) this.requestFull();
