@@ -192,6 +192,7 @@ export class Routing {
     const resolver = this.resolver;
     if (resolver === null) return;
     await resolver.refresh();
+    this.projection?.resolverRefreshed();
     for (const w of this.ribNextHops.values()) {
       const reachable = resolver.isReachable(w.bytes);
       if (reachable === w.reachable) continue;

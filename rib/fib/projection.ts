@@ -32,8 +32,15 @@ export class KernelProjection {
   private readonly resolver: NextHopResolver;
   private readonly opts: ProjectionOptions;
   private readonly wanted = new Map<FibKey, Wanted>();
-  /** BGP next hop (text) -> prefixes that use it; the resolver watches exactly these. */
-  private readonly users = new Map<string, Set<FibKey>>();
+  /**
+   * BGP next hop -> how many prefixes use it (the resolver watches exactly these) and its kernel
+   * resolution, computed once per next hop and kept until the resolver's view changes: a full
+   * table through one ToR resolves one address, not 500k.
+   */
+  private readonly nextHops = new Map<
+    number | string,
+    { users: number; resolved: KernelNextHop | null | undefined }
+  >();
 
   constructor(fib: Fib, resolver: NextHopResolver, opts: ProjectionOptions = { onlink: false }) {
     this.fib = fib;
@@ -46,7 +53,7 @@ export class KernelProjection {
     const family = m.prefix.afi === Afi.IPV6 ? AddressFamily.INET6 : AddressFamily.INET;
     const key = fibKey(family, m.prefix.words, m.prefix.length);
     const before = this.wanted.get(key);
-    if (before !== undefined) for (const nh of before.nextHops) this.release(nh, key);
+    if (before !== undefined) for (const nh of before.nextHops) this.release(nh);
     if (m.nextHops === null || m.nextHops.length === 0) {
       this.wanted.delete(key);
       this.fib.setDesired(key, null);
@@ -54,18 +61,23 @@ export class KernelProjection {
     }
     const w: Wanted = { family, dst: m.prefix.words, dstLength: m.prefix.length, nextHops: m.nextHops };
     this.wanted.set(key, w);
-    for (const nh of w.nextHops) this.use(nh, key);
+    for (const nh of w.nextHops) this.use(nh);
     this.fib.setDesired(key, this.desired(w));
   }
 
   /** A watched next hop became reachable or unreachable: resolve its prefixes again. */
   nextHopChanged(address: string): void {
-    const keys = this.users.get(address);
-    if (keys === undefined) return;
-    for (const key of keys) {
-      const w = this.wanted.get(key);
-      if (w !== undefined) this.fib.setDesired(key, this.desired(w));
+    this.resolverRefreshed();
+    // Rare (a link or a route moved): a walk over the wanted prefixes is cheaper than keeping
+    // a set of prefixes per next hop on every change.
+    for (const [key, w] of this.wanted) {
+      if (w.nextHops.some((nh) => formatAddress(nh) === address)) this.fib.setDesired(key, this.desired(w));
     }
+  }
+
+  /** The resolver re-read the kernel: resolve next hops afresh from now on. */
+  resolverRefreshed(): void {
+    for (const e of this.nextHops.values()) e.resolved = undefined;
   }
 
   /** Prefixes currently projected (for the API: what the RIB wants in the kernel). */
@@ -73,10 +85,18 @@ export class KernelProjection {
     return this.wanted.size;
   }
 
+  private resolve(nh: Uint8Array): KernelNextHop | null {
+    const e = this.nextHops.get(nextHopKey(nh));
+    if (e !== undefined && e.resolved !== undefined) return e.resolved;
+    const r = this.resolver.resolve(nh, { onlink: this.opts.onlink });
+    if (e !== undefined) e.resolved = r;
+    return r;
+  }
+
   private desired(w: Wanted): DesiredRoute | null {
     const hops: KernelNextHop[] = [];
     for (const nh of w.nextHops) {
-      const k = this.resolver.resolve(nh, { onlink: this.opts.onlink });
+      const k = this.resolve(nh);
       if (k !== null && !hops.some((h) => h.ifindex === k.ifindex && sameAddress(h.gateway, k.gateway)))
         hops.push(k);
     }
@@ -85,27 +105,33 @@ export class KernelProjection {
     return { family: w.family, dst: w.dst, dstLength: w.dstLength, nextHops: hops };
   }
 
-  private use(nh: Uint8Array, key: FibKey): void {
-    const text = formatAddress(nh);
-    let set = this.users.get(text);
-    if (set === undefined) {
-      set = new Set();
-      this.users.set(text, set);
-      this.resolver.watch(nh);
+  private use(nh: Uint8Array): void {
+    const k = nextHopKey(nh);
+    const e = this.nextHops.get(k);
+    if (e !== undefined) {
+      e.users++;
+      return;
     }
-    set.add(key);
+    this.nextHops.set(k, { users: 1, resolved: undefined });
+    this.resolver.watch(nh);
   }
 
-  private release(nh: Uint8Array, key: FibKey): void {
-    const text = formatAddress(nh);
-    const set = this.users.get(text);
-    if (set === undefined) return;
-    set.delete(key);
-    if (set.size === 0) {
-      this.users.delete(text);
+  private release(nh: Uint8Array): void {
+    const k = nextHopKey(nh);
+    const e = this.nextHops.get(k);
+    if (e === undefined) return;
+    if (--e.users === 0) {
+      this.nextHops.delete(k);
       this.resolver.unwatch(nh);
     }
   }
+}
+
+/** A Map key for a next hop: the IPv4 address as a number, an IPv6 one as its text. */
+function nextHopKey(nh: Uint8Array): number | string {
+  return nh.length === 4
+    ? ((nh[0]! << 24) | (nh[1]! << 16) | (nh[2]! << 8) | nh[3]!) >>> 0
+    : formatAddress(nh);
 }
 
 function sameAddress(a: Uint8Array | null, b: Uint8Array | null): boolean {
