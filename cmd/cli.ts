@@ -30,6 +30,8 @@ export interface Command {
   /** Longer help: what it does, options, examples. */
   readonly help: string;
   readonly options: ParseArgsOptionsConfig;
+  /** Rewrites argv before parsing (e.g. a flag whose value is optional, which parseArgs lacks). */
+  readonly preprocess?: (argv: string[]) => string[];
   run(positionals: string[], values: Record<string, unknown>, io: Io): Promise<number>;
 }
 
@@ -39,7 +41,7 @@ export function parseCommandArgs(
 ): { positionals: string[]; values: Record<string, unknown> } {
   try {
     const { positionals, values } = parseArgs({
-      args: argv,
+      args: cmd.preprocess ? cmd.preprocess(argv) : argv,
       options: { ...cmd.options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,

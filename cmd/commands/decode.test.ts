@@ -64,6 +64,8 @@ describe('podbgp decode', () => {
     )!;
     const withIds = await run(['decode', v.hex, '--add-path=ipv4']);
     expect(JSON.parse(withIds.out).nlri).to.deep.equal(['198.18.0.0/15#5']);
+    const bare = await run(['decode', '--add-path', v.hex]);
+    expect(JSON.parse(bare.out).nlri, '--add-path alone: both families').to.deep.equal(['198.18.0.0/15#5']);
     const without = await run(['decode', v.hex]);
     expect(without.code).to.equal(1);
     expect(JSON.parse(without.out).error.notification.name).to.match(/^UPDATE Message Error/);

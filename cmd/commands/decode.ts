@@ -188,6 +188,8 @@ The session context changes how UPDATEs decode:
 examples:
   podbgp decode ffffffffffffffffffffffffffffffff001304
   tshark -r bgp.pcap -Y bgp -T fields -e tcp.payload | podbgp decode -`,
+  // `--add-path` alone means both families; parseArgs has no optional values, so say it here.
+  preprocess: (argv) => argv.map((a) => (a === '--add-path' ? '--add-path=ipv4,ipv6' : a)),
   options: {
     'add-path': { type: 'string' },
     'two-byte-as': { type: 'boolean' },
