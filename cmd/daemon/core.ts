@@ -319,7 +319,8 @@ export class Daemon {
   // ---- messages from the owners ---------------------------------------------------------------
 
   private onSession(m: SessionMessage): void {
-    this.observe(toObserved(m));
+    const observed = toObserved(m);
+    if (observed !== null) this.observe(observed);
     switch (m.kind) {
       case 'peer-up': {
         const cfg = this.peerConfigOf(m.peer);
@@ -350,7 +351,14 @@ export class Daemon {
         this.routing.peerDown(m.peer, m.gracefulRestart);
         break;
       case 'route-refresh':
-        if (m.subtype === 0) this.softReset(m.peer, 'out');
+        if (m.subtype === 0) {
+          this.events
+            .forPeer(m.peer)
+            .info(
+              `ROUTE-REFRESH (${m.origin === 'peer' ? 'from the peer' : 'local'}): sending our table again`,
+            );
+          this.softReset(m.peer, 'out');
+        }
         break;
       case 'session-state':
         this.emitApi({
@@ -449,8 +457,8 @@ export class Daemon {
   }
 }
 
-/** The session layer's messages in the shapes the observers read. */
-function toObserved(m: SessionMessage): ObservedMessage {
+/** The session layer's messages in the shapes the observers read (null: none for them). */
+function toObserved(m: SessionMessage): ObservedMessage | null {
   switch (m.kind) {
     case 'peer-down':
       return {
@@ -473,8 +481,9 @@ function toObserved(m: SessionMessage): ObservedMessage {
       return { kind: 'max-prefix', peer: m.peer, limit: m.limit, count: m.count, warningOnly: !m.shutdown };
     case 'route-refresh':
     case 'update-error':
-      // Logged through the session's own log function; nothing for metrics or readiness.
-      return { kind: 'message-counters', peer: m.peer, received: {}, sent: {} };
+      // Nothing for metrics or readiness (the UPDATE's RFC 7606 faults are logged with the
+      // update itself); the core logs route refreshes where it handles them.
+      return null;
     default:
       return m;
   }
