@@ -115,7 +115,6 @@ function receiveUpdate(session: Session, conn: Connection, body: Buffer): void {
   }
   session.updatesIn++;
   for (const err of msg.errors ?? []) {
-    session.host.log('warn', `UPDATE fault handled by ${err.action}: ${err.message}`, session.peer);
     session.push({ kind: 'update-error', peer: session.peer, action: err.action, text: err.message });
   }
   const eor = isEndOfRib(msg);

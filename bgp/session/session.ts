@@ -477,7 +477,8 @@ export class Session {
     const summary: NotificationSummary = { direction, code, subcode, data, text, at: Date.now() };
     conn.notification = summary;
     this.lastNotification = summary;
-    this.host.log('warn', `NOTIFICATION ${direction}: ${text}`, this.peer);
+    // Not also written to host.log: the message is the record, and its subscriber (the daemon's
+    // log, the API) shows it once, with code and subcode as fields.
     this.push({ kind: 'notification', peer: this.peer, direction, code, subcode, text });
   }
 
